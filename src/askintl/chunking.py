@@ -1,0 +1,143 @@
+"""Document → passages on sentence boundaries, each an exact span of the document text.
+
+Sentences end at . ! ? (followed by space) and at the CJK marks 。！？；, and never cross a
+line break. Lines are blocks; a short block (a heading, "Overview") joins the passage that
+follows it. A block longer than ``max_words`` is cut into near-equal passages of whole
+sentences; a single sentence longer than that is cut between words.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from .records import Chunk, Document, Span
+
+CHUNKER_VERSION = 1
+
+_CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af]")
+# Candidate sentence ends: Latin punctuation + closing quotes/brackets + whitespace, or a CJK end mark.
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|[。！？；!?]+[”’」』）)]*")
+_ABBREV = frozenset(
+    "mr mrs ms dr prof st co inc ltd no vs etc e.g i.e u.s u.k p.r jr sr dept univ fig approx est "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_WORD = re.compile(r"\S+")
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them: whitespace-separated, and each CJK character."""
+    cjk = len(_CJK.findall(text))
+    return len(_CJK.sub(" ", text).split()) + cjk
+
+
+def _is_false_end(text: str, end: int) -> bool:
+    """True when the period at text[end-1] does not end a sentence (abbreviation, initial)."""
+    if text[end - 1] != ".":
+        return False
+    start = end - 1
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    word = text[start:end - 1].strip("(\"'“‘").lower()
+    if word in _ABBREV or (len(word) == 1 and word.isalpha()):
+        return True
+    # Lowercase next word: "approx. five", "Co., Ltd. and" are not sentence ends.
+    nxt = re.match(r"\s+(\S)", text[end:])
+    return bool(nxt and nxt.group(1).islower())
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans of ``text[start:end]``, trimmed of surrounding white space."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        ls, le = start + line.start(), start + line.end()
+        cur = ls
+        for m in _END.finditer(text, ls, le):
+            stop = m.end()
+            if _is_false_end(text, m.start() + len(m.group().rstrip("\"'”’)]"))):
+                continue
+            spans.append(Span(cur, stop))
+            cur = stop
+        spans.append(Span(cur, le))
+    out = []
+    for s in spans:
+        a, b = s.start, s.end
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append(Span(a, b))
+    return out
+
+
+def _split_long(text: str, span: Span, max_words: int) -> list[Span]:
+    """Cut one over-long sentence between words into pieces of at most ``max_words``."""
+    words = [(span.start + m.start(), span.start + m.end()) for m in _WORD.finditer(text[span.start:span.end])]
+    if count_words(text[span.start:span.end]) <= max_words or len(words) <= 1:
+        return [span]
+    n = math.ceil(count_words(text[span.start:span.end]) / max_words)
+    per = math.ceil(len(words) / n)
+    pieces = []
+    for i in range(0, len(words), per):
+        group = words[i:i + per]
+        pieces.append(Span(group[0][0], group[-1][1]))
+    # A piece can still be too long for CJK text without spaces: cut it by characters.
+    out = []
+    for p in pieces:
+        if count_words(text[p.start:p.end]) <= max_words:
+            out.append(p)
+            continue
+        step = max_words
+        for a in range(p.start, p.end, step):
+            out.append(Span(a, min(p.end, a + step)))
+    return out
+
+
+def _pack(sentences: list[tuple[Span, int]], max_words: int) -> list[list[tuple[Span, int]]]:
+    """Group consecutive sentences into near-equal passages of at most ``max_words``."""
+    total = sum(w for _, w in sentences)
+    if total <= max_words:
+        return [sentences]
+    target = total / math.ceil(total / max_words)
+    groups: list[list[tuple[Span, int]]] = [[]]
+    words = 0
+    for sent, w in sentences:
+        if groups[-1] and (words + w > max_words or words >= target or
+                           (words + w / 2 > target)):
+            groups.append([])
+            words = 0
+        groups[-1].append((sent, w))
+        words += w
+    return groups
+
+
+def chunk_document(doc: Document, max_words: int = 120, min_block_words: int = 12) -> list[Chunk]:
+    text = doc.text
+    blocks: list[list[tuple[Span, int]]] = []
+    pending: list[tuple[Span, int]] = []  # short blocks (headings) waiting to join the next one
+    for line in re.finditer(r"[^\n]+", text):
+        sents = []
+        for s in split_sentences(text, line.start(), line.end()):
+            for piece in _split_long(text, s, max_words):
+                sents.append((piece, count_words(text[piece.start:piece.end])))
+        if not sents:
+            continue
+        words = sum(w for _, w in sents)
+        is_heading = len(sents) == 1 and words < 25 and not re.search(r"[.!?。！？：:]$", text[sents[0][0].start:sents[0][0].end])
+        if words < min_block_words or is_heading:
+            pending.extend(sents)
+            continue
+        blocks.append(pending + sents)
+        pending = []
+    if pending:
+        if blocks and sum(w for _, w in blocks[-1]) + sum(w for _, w in pending) <= max_words:
+            blocks[-1].extend(pending)
+        else:
+            blocks.append(pending)
+    chunks = []
+    for block in blocks:
+        for group in _pack(block, max_words):
+            start, end = group[0][0].start, group[-1][0].end
+            chunks.append(Chunk(doc.doc_id, start, end, text[start:end], tuple(s for s, _ in group)))
+    return chunks

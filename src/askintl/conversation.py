@@ -1,0 +1,72 @@
+"""Follow-up questions: turn "and how many teachers do they invite?" into a standalone query.
+
+The referent is the institution of the earlier turns (the most recent one named, in the
+user's questions first, then in the answers). English pronouns that stand for it are
+replaced by its name; in other languages, or when other references remain ("there",
+"that"), the name or the previous question is added in parentheses. The standalone query
+is what gets searched, and it is returned so that the user can see it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .institutions import InstitutionMatcher
+
+_SUBJECT = re.compile(r"\b(they|them|it)\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\b(their|its)\b", re.IGNORECASE)
+_DEICTIC = re.compile(
+    r"\b(there|that|this|these|those|he|she|his|her|the same)\b|"
+    r"\b(ils|elles|leur|leurs|y|là|ellos|ellas|su|sus|allí|allá|ahí|sie|dort|deren)\b|"
+    r"(они|их|там|это|этот|эта|он|она)|(他们|她们|它|那里|那儿|该校|这所|那所)|(هم|هناك|هذا|هذه|ذلك)",
+    re.IGNORECASE,
+)
+_FOLLOWUP_START = re.compile(r"^\s*(and|also|what about|how about|et|y|и|а|还有|那)\b", re.IGNORECASE)
+
+
+@dataclass
+class Turn:
+    role: str
+    content: str
+
+
+@dataclass
+class Resolution:
+    query: str
+    institutions: list[str] = field(default_factory=list)
+    rewritten: bool = False
+
+
+def _previous_user(history: list[Turn]) -> str | None:
+    return next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), None)
+
+
+def resolve(question: str, history: list[Turn] | None, matcher: InstitutionMatcher) -> Resolution:
+    named = matcher.find(question)
+    if named or not history:
+        return Resolution(question, named)
+    inst = None
+    for role in ("user", "assistant"):
+        for turn in reversed(history):
+            if turn.role == role:
+                inst = matcher.last_named(turn.content)
+                if inst:
+                    break
+        if inst:
+            break
+    refers = bool(_SUBJECT.search(question) or _POSSESSIVE.search(question) or _DEICTIC.search(question)
+                  or _FOLLOWUP_START.search(question))
+    if not refers and len(question.split()) > 6:
+        return Resolution(question, [])  # a new, self-contained question
+    query = question
+    if inst:
+        query, n = _SUBJECT.subn(inst, query, count=1)
+        if not n:
+            query, n = _POSSESSIVE.subn(inst + "'s", query, count=1)
+        if not n:
+            query = f"{query} ({inst})"
+    if _DEICTIC.search(query) or not inst:
+        prev = _previous_user(history)
+        if prev:
+            query = f"{query} ({prev})"
+    return Resolution(query, [inst] if inst else [], rewritten=query != question)

@@ -1,0 +1,136 @@
+"""The library's front door: an ``Engine`` answers questions over one index folder.
+
+    engine = Engine.open(get_settings())
+    result = engine.ask("How many international students study at BJTU?")
+
+It loads the embedder once and the live index version; when ``askintl index`` publishes a
+new version, the next question picks it up (each question uses one version throughout).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from .answering import load_abstention_model, select_answer
+from .config import Settings
+from .conversation import Turn, resolve
+from .embedders import Embedder, load_embedder
+from .errors import IndexError_, InvalidRequestError
+from .lang import guess_language
+from .records import AskResult, Document
+from .retriever import Retriever
+from .store import IndexSnapshot, IndexStore
+
+log = logging.getLogger(__name__)
+
+
+class _Live:
+    """An index version with its retriever: swapped as a whole, never mutated."""
+
+    def __init__(self, snap: IndexSnapshot, embedder: Embedder, settings: Settings):
+        self.snap = snap
+        self.retriever = Retriever(snap, embedder, candidates=settings.candidates)
+
+
+class Engine:
+    def __init__(self, settings: Settings, embedder: Embedder, store: IndexStore):
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.abstention = load_abstention_model(embedder.id)
+        self._lock = threading.Lock()
+        self._live = _Live(store.open(embedder.id), embedder, settings)
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None, index_dir: Path | None = None) -> "Engine":
+        store = IndexStore(Path(index_dir or settings.index_dir))
+        return cls(settings, embedder or load_embedder(settings.embedder), store)
+
+    # ---- index versions --------------------------------------------------------------------
+    @property
+    def snapshot(self) -> IndexSnapshot:
+        return self._live.snap
+
+    def reload_if_changed(self) -> bool:
+        """Switch to a newly published index version, if there is one. Keeps serving on failure."""
+        try:
+            path = self.store.current_version()
+        except IndexError_ as exc:
+            log.warning("keeping index %s: %s", self._live.snap.version, exc)
+            return False
+        if path is None or path == self._live.snap.path:
+            return False
+        with self._lock:
+            if path == self._live.snap.path:
+                return False
+            try:
+                snap = IndexSnapshot.open(path, self.embedder.id)
+            except IndexError_ as exc:
+                log.error("new index version %s not loaded, keeping %s: %s", path.name, self._live.snap.version, exc)
+                return False
+            self._live = _Live(snap, self.embedder, self.settings)
+            log.info("now serving index version %s", snap.version)
+            return True
+
+    # ---- questions -------------------------------------------------------------------------
+    def _validate(self, question: str, history) -> list[Turn]:
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidRequestError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidRequestError(
+                f"the question is {len(question)} characters long; the limit is {self.settings.max_question_chars}")
+        turns = []
+        for t in history or []:
+            role, content = (t.role, t.content) if isinstance(t, Turn) else (t.get("role"), t.get("content"))
+            if role not in ("user", "assistant") or not isinstance(content, str):
+                raise InvalidRequestError("each history turn needs a role (user or assistant) and a content string")
+            turns.append(Turn(role, content))
+        return turns[-self.settings.max_history_turns:] if self.settings.max_history_turns else []
+
+    def ask(self, question: str, history=None, top_k: int | None = None) -> AskResult:
+        turns = self._validate(question, history)
+        top_k = top_k or self.settings.top_k
+        if not 1 <= top_k <= 50:
+            raise InvalidRequestError("top_k must be between 1 and 50")
+        self.reload_if_changed()
+        live = self._live  # one version for the whole question
+        question = question.strip()
+        res = resolve(question, turns, live.retriever.institutions)
+        retrieval = live.retriever.search(res.query, top_k=top_k, institutions=res.institutions or None)
+        evidence = select_answer(live.snap, res.query, retrieval)
+        confidence = self.abstention.probability(evidence.features) if evidence.answer else 0.0
+        threshold = self.settings.abstain_threshold
+        threshold = self.abstention.threshold if threshold is None else threshold
+        abstained = evidence.answer is None or confidence < threshold
+        reason = None
+        if abstained:
+            reason = ("nothing in the index matches the question" if not retrieval.passages else
+                      "the sources do not clearly answer this question")
+        return AskResult(
+            question=question,
+            standalone_query=res.query,
+            abstained=abstained,
+            answer=None if abstained else evidence.answer,
+            passages=retrieval.passages,
+            confidence=round(confidence, 4),
+            language=guess_language(question),
+            institutions=retrieval.institutions,
+            reason=reason,
+        )
+
+    def features(self, question: str, history=None, top_k: int = 5, exclude: set[int] | None = None):
+        """The abstention features of a question (for calibration)."""
+        turns = self._validate(question, history)
+        live = self._live
+        res = resolve(question.strip(), turns, live.retriever.institutions)
+        retrieval = live.retriever.search(res.query, top_k=top_k, institutions=res.institutions or None,
+                                          exclude=exclude)
+        return retrieval, select_answer(live.snap, res.query, retrieval)
+
+    # ---- documents -------------------------------------------------------------------------
+    def document(self, doc_id: str) -> Document:
+        return self._live.snap.document(doc_id)
+
+    def documents(self) -> list[Document]:
+        return list(self._live.snap.documents)

@@ -1,0 +1,167 @@
+"""Build or update the index: load → chunk → embed (only what changed) → publish."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .chunking import CHUNKER_VERSION, chunk_document
+from .config import Settings
+from .embedders import Embedder, load_embedder
+from .errors import IndexError_
+from .lexical import TOKENIZER_VERSION
+from .loaders import load_corpus
+from .records import Chunk, Document
+from .store import FORMAT_VERSION, IndexContent, IndexStore
+
+log = logging.getLogger(__name__)
+BATCH = 32
+
+
+@dataclass
+class IndexReport:
+    version: str = ""
+    documents: int = 0
+    passages: int = 0
+    sentences: int = 0
+    embedded_texts: int = 0   # passages + sentences sent to the model
+    reused_texts: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    rebuilt: str | None = None  # why the previous index could not be reused
+
+
+def _manifest(embedder: Embedder, settings: Settings, docs: list[Document], chunks_per_doc: dict[str, int],
+              skipped) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "embedder": {"id": embedder.id, "dim": embedder.dim},
+        "chunking": {"version": CHUNKER_VERSION, "max_passage_words": settings.max_passage_words},
+        "lexical": {"tokenizer": TOKENIZER_VERSION, "model": "bm25", "k1": 1.2, "b": 0.75},
+        "counts": {"documents": len(docs), "passages": sum(chunks_per_doc.values())},
+        "documents": {d.doc_id: {"hash": d.content_hash, "passages": chunks_per_doc.get(d.doc_id, 0),
+                                 "source": d.source_path} for d in docs},
+        "skipped": [{"path": p, "reason": r} for p, r in skipped],
+    }
+
+
+def _embed(embedder: Embedder, texts: list[str], progress) -> np.ndarray:
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for i in range(0, len(texts), BATCH):
+        out[i:i + BATCH] = embedder.embed_passages(texts[i:i + BATCH])
+        if progress:
+            progress(min(BATCH, len(texts) - i))
+    return out
+
+
+def index_documents(documents: list[Document], store: IndexStore, embedder: Embedder, settings: Settings,
+                    rebuild: bool = False, skipped=(), progress_factory=None) -> IndexReport:
+    """Publish an index of exactly ``documents``, re-embedding only what changed."""
+    t0 = time.perf_counter()
+    report = IndexReport(skipped=list(skipped))
+    with store.writer_lock():
+        reuse: dict[str, tuple[list[Chunk], np.ndarray, np.ndarray]] = {}
+        previous: dict[str, str] = {}
+        if not rebuild and store.exists():
+            try:
+                snap = store.open()
+                m = snap.manifest
+                if m["embedder"]["id"] != embedder.id:
+                    report.rebuilt = f"embedder changed ({m['embedder']['id']} → {embedder.id})"
+                elif m.get("chunking") != {"version": CHUNKER_VERSION, "max_passage_words": settings.max_passage_words}:
+                    report.rebuilt = "chunking parameters changed"
+                else:
+                    reuse = snap.reusable()
+                    previous = {k: v["hash"] for k, v in m.get("documents", {}).items()}
+                snap.close()
+            except IndexError_ as exc:
+                report.rebuilt = f"previous index unusable ({exc})"
+        elif rebuild:
+            report.rebuilt = "--rebuild"
+        if report.rebuilt:
+            log.info("full rebuild: %s", report.rebuilt)
+
+        plan: list[tuple[Document, list[Chunk] | None]] = []
+        for doc in documents:
+            old = previous.get(doc.doc_id)
+            if doc.content_hash in reuse:
+                plan.append((doc, None))
+                (report.unchanged if old == doc.content_hash else report.changed if old else report.added).append(doc.doc_id)
+            else:
+                plan.append((doc, chunk_document(doc, settings.max_passage_words)))
+                (report.changed if old else report.added).append(doc.doc_id)
+        current_ids = {d.doc_id for d in documents}
+        report.removed = sorted(set(previous) - current_ids)
+
+        new_texts = [t for _, chunks in plan if chunks is not None
+                     for c in chunks for t in [c.text, *(c.text[s.start - c.start:s.end - c.start] for s in c.sentences)]]
+        advance = None
+        ctx = None
+        if progress_factory and new_texts:
+            ctx = progress_factory(len(new_texts))
+            advance = ctx.__enter__()
+        try:
+            new_vecs = _embed(embedder, new_texts, advance) if new_texts else np.zeros((0, embedder.dim), np.float32)
+        finally:
+            if ctx:
+                ctx.__exit__(None, None, None)
+
+        all_chunks: list[Chunk] = []
+        pvecs, svecs = [], []
+        cursor = 0
+        chunks_per_doc = {}
+        for doc, chunks in plan:
+            if chunks is None:
+                chunks, pv, sv = reuse[doc.content_hash]
+                chunks = [Chunk(doc.doc_id, c.start, c.end, c.text, c.sentences) for c in chunks]
+                report.reused_texts += len(pv) + len(sv)
+            else:
+                prow, srow = [], []
+                for c in chunks:
+                    prow.append(cursor)
+                    srow.extend(range(cursor + 1, cursor + 1 + len(c.sentences)))
+                    cursor += 1 + len(c.sentences)
+                pv, sv = new_vecs[prow], new_vecs[srow]
+            all_chunks.extend(chunks)
+            pvecs.append(pv)
+            svecs.append(sv)
+            chunks_per_doc[doc.doc_id] = len(chunks)
+        report.embedded_texts = len(new_texts)
+        dim = embedder.dim
+        content = IndexContent(
+            documents=list(documents),
+            chunks=all_chunks,
+            passage_vectors=np.concatenate(pvecs) if pvecs else np.zeros((0, dim), np.float32),
+            sentence_vectors=np.concatenate(svecs) if svecs else np.zeros((0, dim), np.float32),
+        )
+        manifest = _manifest(embedder, settings, documents, chunks_per_doc, report.skipped)
+        path = store.publish(content, manifest, settings.flat_index_max)
+    report.version = path.name
+    report.documents = len(documents)
+    report.passages = len(all_chunks)
+    report.sentences = int(content.sentence_vectors.shape[0])
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def build_index(settings: Settings, embedder: Embedder | None = None, corpus_dir: Path | None = None,
+                index_dir: Path | None = None, rebuild: bool = False, progress_factory=None) -> IndexReport:
+    """Index a corpus folder into an index folder (incrementally unless ``rebuild``)."""
+    loaded = load_corpus(Path(corpus_dir or settings.corpus_dir))
+    if not loaded.documents:
+        raise IndexError_(
+            f"no readable documents in {corpus_dir or settings.corpus_dir}"
+            + (f" ({len(loaded.skipped)} skipped)" if loaded.skipped else "")
+        )
+    embedder = embedder or load_embedder(settings.embedder)
+    store = IndexStore(Path(index_dir or settings.index_dir))
+    return index_documents(loaded.documents, store, embedder, settings, rebuild=rebuild,
+                           skipped=loaded.skipped, progress_factory=progress_factory)

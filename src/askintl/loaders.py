@@ -1,0 +1,201 @@
+"""Files on disk → ``Document``s with verbatim text and catalog metadata.
+
+Offsets index ``Document.text``: for .txt and .md that is the file's content, decoded and
+otherwise untouched; for .html it is the visible text; for .pdf the extracted text of its
+pages. A file that cannot be read is reported with its reason and skipped.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import LoaderError
+from .records import Document, LoadReport
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+CATALOG_NAME = "catalog.json"
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_catalog(corpus_dir: Path) -> dict[str, dict]:
+    path = Path(corpus_dir) / CATALOG_NAME
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable catalog %s: %s", path, exc)
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict) and not k.startswith("_")}
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    if not raw.strip():
+        raise LoaderError(path, "empty file")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise LoaderError(path, f"not valid UTF-16 text ({exc.reason})") from None
+    if b"\x00" in raw[:8192]:
+        raise LoaderError(path, "binary file, not text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoaderError(
+            path, f"not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise LoaderError(path, "empty file")
+    return text
+
+
+class _HTMLText(HTMLParser):
+    """Visible text of an HTML page, one line per block, without scripts or navigation."""
+
+    SKIP = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "head"}
+    BLOCK = {"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
+             "h6", "tr", "table", "br", "main", "aside", "blockquote", "pre", "dd", "dt", "hr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title = ""
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "title":
+            self._in_title = True
+        elif tag in self.SKIP:
+            self._skip += 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        elif tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+        elif not self._skip:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        joined = "".join(self.parts)
+        lines = [re.sub(r"[ \t\r\f\v]+", " ", ln).strip() for ln in joined.split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def html_to_text(html: str) -> tuple[str, str]:
+    parser = _HTMLText()
+    parser.feed(html)
+    parser.close()
+    return parser.text(), parser.title.strip()
+
+
+def pdf_to_text(path: Path) -> str:
+    try:
+        from pypdf import PdfReader
+    except ImportError:  # pragma: no cover - pypdf is a core dependency
+        raise LoaderError(path, "reading PDF needs pypdf: pip install pypdf") from None
+    try:
+        reader = PdfReader(str(path))
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    except Exception as exc:  # pypdf raises many types for damaged files
+        raise LoaderError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from None
+    return "\n\n".join(p for p in pages if p)
+
+
+def _title_from(text: str, doc_id: str) -> str:
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if 0 < len(first) <= 90 and not first.endswith((".", "。")):
+        return first
+    return doc_id.replace("_", " ").replace("-", " ").strip()
+
+
+def load_file(path: Path, catalog: dict[str, dict] | None = None) -> Document:
+    """Read one file into a Document; raise LoaderError with the reason when it cannot."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise LoaderError(path, f"unsupported file type {suffix or '(none)'}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoaderError(path, f"file too large ({size} bytes > {MAX_FILE_BYTES})")
+        title = ""
+        if suffix == ".pdf":
+            text = pdf_to_text(path)
+        else:
+            raw = path.read_bytes()
+            text = decode_text(raw, path)
+            if suffix in (".html", ".htm"):
+                text, title = html_to_text(text)
+    except OSError as exc:
+        raise LoaderError(path, f"cannot read ({exc.strerror or exc})") from None
+    if not text.strip():
+        raise LoaderError(path, "no text found")
+    doc_id = path.stem
+    meta = (catalog or {}).get(doc_id, {})
+    title = meta.get("title") or title or _title_from(text, doc_id)
+    return Document(
+        doc_id=doc_id,
+        text=text,
+        title=title,
+        institution=meta.get("institution") or "",
+        aliases=tuple(meta.get("aliases") or ()),
+        city=meta.get("city") or "",
+        language=meta.get("language") or "en",
+        url=meta.get("url"),
+        source_path=str(path),
+        content_hash=content_hash(text),
+    )
+
+
+def iter_corpus_files(corpus_dir: Path) -> list[Path]:
+    corpus_dir = Path(corpus_dir)
+    files = [p for p in sorted(corpus_dir.rglob("*")) if p.is_file() or p.is_symlink()]
+    return [p for p in files if p.name != CATALOG_NAME and not p.name.startswith(".")]
+
+
+def load_corpus(corpus_dir: Path) -> LoadReport:
+    """Load every supported file of a folder; unreadable files go to ``report.skipped``."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        raise LoaderError(corpus_dir, "corpus folder not found")
+    catalog = load_catalog(corpus_dir)
+    report = LoadReport()
+    seen: dict[str, str] = {}
+    for path in iter_corpus_files(corpus_dir):
+        try:
+            doc = load_file(path, catalog)
+        except LoaderError as exc:
+            report.skipped.append((str(path), exc.reason))
+            log.warning("skipped %s: %s", path, exc.reason)
+            continue
+        if doc.doc_id in seen:
+            reason = f"duplicate document id {doc.doc_id!r} (also {seen[doc.doc_id]})"
+            report.skipped.append((str(path), reason))
+            log.warning("skipped %s: %s", path, reason)
+            continue
+        seen[doc.doc_id] = str(path)
+        report.documents.append(doc)
+    return report

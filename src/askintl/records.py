@@ -1,0 +1,114 @@
+"""Small dataclasses passed between the layers of askintl.
+
+files → Document → Chunk (exact span) → index → Passage (scored chunk) → Answer.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    text: str  # what every offset indexes: the verbatim file for .txt/.md
+    title: str
+    institution: str = ""
+    aliases: tuple[str, ...] = ()
+    city: str = ""
+    language: str = "en"
+    url: str | None = None
+    source_path: str = ""
+    content_hash: str = ""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["aliases"] = list(self.aliases)
+        return d
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document on sentence boundaries: ``text == doc.text[start:end]``."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    sentences: tuple[Span, ...] = ()  # absolute offsets of the sentences inside the chunk
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk, with its document's identity and its scores."""
+
+    passage_id: int
+    doc_id: str
+    title: str
+    institution: str
+    text: str
+    start: int
+    end: int
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+    url: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """An exact quote: ``text == document.text[start:end]``."""
+
+    text: str
+    doc_id: str
+    start: int
+    end: int
+    passage_index: int  # 0-based position of its passage in AskResult.passages
+    title: str = ""
+    institution: str = ""
+    score: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class AskResult:
+    question: str
+    standalone_query: str
+    abstained: bool
+    answer: Answer | None
+    passages: list[Passage]
+    confidence: float
+    language: str = "en"
+    institutions: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "standalone_query": self.standalone_query,
+            "abstained": self.abstained,
+            "answer": self.answer.to_dict() if self.answer else None,
+            "passages": [p.to_dict() for p in self.passages],
+            "confidence": self.confidence,
+            "language": self.language,
+            "institutions": list(self.institutions),
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class LoadReport:
+    """What happened to each corpus file during loading."""
+
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)

@@ -1,0 +1,121 @@
+"""Hybrid retrieval: dense (FAISS) + lexical (BM25), fused by what each list can know.
+
+A question's lexical list only helps as far as the index knows its words: a Chinese question
+over English passages shares no terms with them, and its BM25 list is noise. BM25 scores are
+therefore divided by the best score the whole question could reach, with every word the
+index has never seen counted as the rarest one. That normalized score is 1 when a passage
+matches every term fully, and near 0 when the question's words are unknown, so it can be
+added to the cosine similarity without drowning it:
+
+    score = cosine(question, passage) + LEXICAL_WEIGHT * bm25 / bm25_max_possible
+            + INSTITUTION_BONUS  (when the passage's institution is named in the question)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .embedders import Embedder
+from .institutions import InstitutionMatcher
+from .lexical import LexicalQuery
+from .records import Passage
+from .store import IndexSnapshot
+
+LEXICAL_WEIGHT = 0.15
+INSTITUTION_BONUS = 0.08
+NEAR_DUPLICATE = 0.8  # token Jaccard above which a passage repeats one already listed
+_TOKENS = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class Retrieval:
+    passages: list[Passage]
+    query_vector: np.ndarray
+    lexical: LexicalQuery
+    institutions: list[str] = field(default_factory=list)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+class Retriever:
+    def __init__(self, snapshot: IndexSnapshot, embedder: Embedder, candidates: int = 100,
+                 lexical_weight: float = LEXICAL_WEIGHT, institution_bonus: float = INSTITUTION_BONUS):
+        self.snap = snapshot
+        self.embedder = embedder
+        self.candidates = candidates
+        self.lexical_weight = lexical_weight
+        self.institution_bonus = institution_bonus
+        self.institutions = InstitutionMatcher(snapshot.documents)
+        self._pv = np.load(snapshot.path / "passages.npy", mmap_mode="r")
+
+    def search(self, query: str, top_k: int = 5, institutions: list[str] | None = None,
+               query_vector: np.ndarray | None = None, exclude: set[int] | None = None) -> Retrieval:
+        return self.batch_search([query], top_k, [institutions], [query_vector], exclude)[0]
+
+    def batch_search(self, queries: list[str], top_k: int = 5, institutions: list[list[str] | None] | None = None,
+                     query_vectors: list[np.ndarray | None] | None = None,
+                     exclude: set[int] | None = None) -> list[Retrieval]:
+        n = len(queries)
+        institutions = institutions or [None] * n
+        query_vectors = query_vectors or [None] * n
+        todo = [i for i, v in enumerate(query_vectors) if v is None]
+        vecs = list(query_vectors)
+        if todo:
+            emb = self.embedder.embed_queries([queries[i] for i in todo])
+            for j, i in enumerate(todo):
+                vecs[i] = emb[j]
+        qmat = np.ascontiguousarray(np.stack(vecs).astype(np.float32))
+        depth = min(self.candidates, self.snap.n_passages)
+        _, dense_ids = self.snap.dense.search(qmat, depth) if depth else (None, np.zeros((n, 0), np.int64))
+        out = []
+        for i, q in enumerate(queries):
+            insts = institutions[i] if institutions[i] is not None else self.institutions.find(q)
+            out.append(self._fuse(q, qmat[i], dense_ids[i], insts, top_k, exclude or set()))
+        return out
+
+    def _fuse(self, query: str, qv: np.ndarray, dense_ids: np.ndarray, insts: list[str], top_k: int,
+              exclude: set[int]) -> Retrieval:
+        lex = self.snap.lexical
+        lq = lex.query(query)
+        lex_scores = lex.scores(lq)
+        cand = {int(i) for i in dense_ids if i >= 0}
+        if len(lq.term_ids):
+            k = min(self.candidates, len(lex_scores))
+            top_lex = np.argpartition(-lex_scores, k - 1)[:k] if k else []
+            cand.update(int(i) for i in top_lex if lex_scores[i] > 0)
+        cand -= exclude
+        if not cand:
+            return Retrieval([], qv, lq, insts)
+        ids = np.fromiter(sorted(cand), dtype=np.int64)
+        dense = np.asarray(self._pv[ids], dtype=np.float32) @ qv
+        lexical = lex_scores[ids]
+        score = dense + self.lexical_weight * lexical
+        if insts:
+            favoured = self.institutions.doc_indices(insts)
+            bonus = np.array([self.snap.passage_docs[i] in favoured for i in ids], dtype=np.float32)
+            score = score + self.institution_bonus * bonus
+        order = np.argsort(-score, kind="stable")
+        # Fetch a few more than asked, to replace near-duplicates.
+        head = [int(j) for j in order[: max(top_k * 3, top_k + 5)]]
+        rows = self.snap.passages([int(ids[j]) for j in head])
+        chosen: list[Passage] = []
+        seen_tokens: list[set[str]] = []
+        for j in head:
+            pid = int(ids[j])
+            doc_idx, start, end, text = rows[pid]
+            toks = set(_TOKENS.findall(text.lower()))
+            if any(_jaccard(toks, s) >= NEAR_DUPLICATE for s in seen_tokens):
+                continue
+            seen_tokens.append(toks)
+            doc = self.snap.documents[doc_idx]
+            chosen.append(Passage(passage_id=pid, doc_id=doc.doc_id, title=doc.title,
+                                  institution=doc.institution or doc.title, text=text, start=start, end=end,
+                                  score=round(float(score[j]), 4), dense=round(float(dense[j]), 4),
+                                  lexical=round(float(lexical[j]), 4), url=doc.url))
+            if len(chosen) == top_k:
+                break
+        return Retrieval(chosen, qv, lq, insts)

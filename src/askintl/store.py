@@ -1,0 +1,360 @@
+"""The index folder: FAISS + lexical matrix + SQLite metadata + manifest, published atomically.
+
+    index/
+      CURRENT                  name of the live version (replaced atomically)
+      .lock                    held by the one writer
+      versions/<name>/
+        manifest.json          format, embedder id and dimension, chunking, per-document hashes
+        meta.sqlite            documents (with their text) and passages
+        dense.faiss            passage vectors: exact inner product, IVF past a size threshold
+        passages.npy           the same vectors (reused by incremental builds)
+        sentences.npy          sentence vectors, for choosing the answer quote
+        sentence_spans.npy     (start, end) of every sentence; passage_sentences.npy indexes it
+        lexical.npz, lexical_idf.npy, lexical_vocab.json
+
+A new version is written beside the live one and becomes live by replacing CURRENT; a crash
+at any point leaves the previous version live and loadable.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IndexError_, IndexMismatchError, IndexMissingError, NotFoundError
+from .lexical import TOKENIZER_VERSION, BM25Index
+from .records import Chunk, Document, Span
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+VERSIONS = "versions"
+_KEEP_OLD_VERSIONS = 1
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _fsync_tree(path: Path) -> None:
+    for p in path.iterdir():
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(path)
+
+
+def build_faiss(vectors: np.ndarray, flat_max: int):
+    """Exact inner-product index while small; IVF (approximate) past ``flat_max`` passages."""
+    import faiss
+
+    n, dim = vectors.shape
+    if n <= flat_max:
+        index = faiss.IndexFlatIP(dim)
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return index, {"type": "flat"}
+    nlist = int(2 ** round(np.log2(4 * np.sqrt(n))))
+    quantizer = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    rng = np.random.default_rng(0)
+    train = vectors[rng.choice(n, size=min(n, nlist * 40), replace=False)]
+    index.train(np.ascontiguousarray(train, dtype=np.float32))
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    nprobe = max(8, nlist // 16)
+    index.nprobe = nprobe
+    return index, {"type": "ivf_flat", "nlist": nlist, "nprobe": nprobe}
+
+
+@dataclass
+class IndexContent:
+    """Everything one index version holds, in passage order."""
+
+    documents: list[Document]
+    chunks: list[Chunk]
+    passage_vectors: np.ndarray
+    sentence_vectors: np.ndarray  # one row per sentence, in chunk order
+
+
+class IndexStore:
+    """Reads and writes versions of one index folder."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    # ---- reading -------------------------------------------------------------------------
+    def current_version(self) -> Path | None:
+        try:
+            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise IndexError_(f"cannot read {self.root / CURRENT}: {exc}") from None
+        path = self.root / VERSIONS / name
+        if not name or "/" in name or not path.is_dir():
+            raise IndexError_(
+                f"{self.root / CURRENT} names version {name!r}, which is missing: run `askintl index --rebuild`"
+            )
+        return path
+
+    def exists(self) -> bool:
+        try:
+            return self.current_version() is not None
+        except IndexError_:
+            return False
+
+    def open(self, expected_embedder: str | None = None) -> "IndexSnapshot":
+        path = self.current_version()
+        if path is None:
+            raise IndexMissingError(
+                f"no index in {self.root}: run `askintl index --index {self.root}` first"
+            )
+        return IndexSnapshot.open(path, expected_embedder)
+
+    # ---- writing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writer_lock(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IndexError_(f"another `askintl index` is writing {self.root}; try again when it ends") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def publish(self, content: IndexContent, manifest: dict, flat_max: int) -> Path:
+        """Write a new version and make it live atomically. Call under ``writer_lock``."""
+        versions = self.root / VERSIONS
+        versions.mkdir(parents=True, exist_ok=True)
+        self._remove_partial_builds()
+        name = time.strftime("v%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        tmp = versions / f".tmp-{name}"
+        tmp.mkdir()
+        try:
+            faiss_info = _write_version(tmp, content, manifest, flat_max)
+            manifest = {**manifest, "faiss": faiss_info, "version": name}
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+            _fsync_tree(tmp)
+            final = versions / name
+            os.rename(tmp, final)
+            _fsync_dir(versions)
+            pointer = self.root / f".{CURRENT}.tmp"
+            with open(pointer, "w", encoding="utf-8") as fh:
+                fh.write(name + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(pointer, self.root / CURRENT)
+            _fsync_dir(self.root)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        self._remove_old_versions(keep=name)
+        return final
+
+    def _remove_partial_builds(self) -> None:
+        for p in (self.root / VERSIONS).glob(".tmp-*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+    def _remove_old_versions(self, keep: str) -> None:
+        """Keep the live version and the one before it (readers may still hold it)."""
+        others = sorted((p for p in (self.root / VERSIONS).iterdir()
+                         if p.is_dir() and not p.name.startswith(".") and p.name != keep),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+        for p in others[_KEEP_OLD_VERSIONS:]:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _write_version(folder: Path, content: IndexContent, manifest: dict, flat_max: int) -> dict:
+    import faiss
+
+    chunks = content.chunks
+    db = sqlite3.connect(folder / "meta.sqlite")
+    try:
+        db.executescript(
+            """
+            CREATE TABLE documents (idx INTEGER PRIMARY KEY, doc_id TEXT UNIQUE NOT NULL, title TEXT,
+                institution TEXT, aliases TEXT, city TEXT, language TEXT, url TEXT,
+                source_path TEXT, content_hash TEXT, text TEXT NOT NULL);
+            CREATE TABLE passages (id INTEGER PRIMARY KEY, doc_idx INTEGER NOT NULL,
+                start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL);
+            """
+        )
+        doc_idx = {d.doc_id: i for i, d in enumerate(content.documents)}
+        db.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(i, d.doc_id, d.title, d.institution, json.dumps(list(d.aliases), ensure_ascii=False), d.city,
+              d.language, d.url, d.source_path, d.content_hash, d.text) for i, d in enumerate(content.documents)],
+        )
+        db.executemany("INSERT INTO passages VALUES (?,?,?,?,?)",
+                       [(i, doc_idx[c.doc_id], c.start, c.end, c.text) for i, c in enumerate(chunks)])
+        db.commit()
+    finally:
+        db.close()
+    dim = manifest["embedder"]["dim"]
+    pv = np.asarray(content.passage_vectors, dtype=np.float32).reshape(-1, dim)
+    sv = np.asarray(content.sentence_vectors, dtype=np.float32).reshape(-1, dim)
+    np.save(folder / "passages.npy", pv)
+    np.save(folder / "sentences.npy", sv.astype(np.float16))
+    spans = np.array([(s.start, s.end) for c in chunks for s in c.sentences], dtype=np.int64).reshape(-1, 2)
+    offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(c.sentences) for c in chunks])
+    np.save(folder / "sentence_spans.npy", spans)
+    np.save(folder / "passage_sentences.npy", offsets)
+    np.save(folder / "passage_docs.npy", np.array([doc_idx[c.doc_id] for c in chunks], dtype=np.int32))
+    index, info = build_faiss(pv, flat_max)
+    faiss.write_index(index, str(folder / "dense.faiss"))
+    BM25Index.build([c.text for c in chunks]).save(folder)
+    return info
+
+
+class IndexSnapshot:
+    """One published index version, loaded for searching. Immutable once open."""
+
+    def __init__(self, path: Path, manifest: dict):
+        self.path = path
+        self.manifest = manifest
+        self._db_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path, expected_embedder: str | None = None) -> "IndexSnapshot":
+        try:
+            manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexError_(f"index {path} has no readable manifest ({exc}): run `askintl index --rebuild`") from None
+        fmt = manifest.get("format_version")
+        if fmt != FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"index {path} has format version {fmt}, this askintl reads {FORMAT_VERSION}: "
+                "run `askintl index --rebuild`"
+            )
+        if manifest.get("lexical", {}).get("tokenizer") != TOKENIZER_VERSION:
+            raise IndexMismatchError(f"index {path} was built with another tokenizer: run `askintl index --rebuild`")
+        built_with = manifest.get("embedder", {}).get("id")
+        if expected_embedder and built_with != expected_embedder:
+            raise IndexMismatchError(
+                f"index {path} was built with embedder {built_with!r} but the configured embedder is "
+                f"{expected_embedder!r}: run `askintl index` to rebuild it for {expected_embedder!r}, "
+                f"or set ASKINTL_EMBEDDER to match the index"
+            )
+        snap = cls(path, manifest)
+        try:
+            snap._load()
+        except IndexError_:
+            raise
+        except Exception as exc:  # any damaged file: say so, never serve from it
+            raise IndexError_(
+                f"index {path} is damaged ({type(exc).__name__}: {exc}): run `askintl index --rebuild`"
+            ) from None
+        return snap
+
+    def _load(self) -> None:
+        import faiss
+
+        p = self.path
+        self.dense = faiss.read_index(str(p / "dense.faiss"))
+        if self.manifest.get("faiss", {}).get("nprobe"):
+            self.dense.nprobe = int(self.manifest["faiss"]["nprobe"])
+        self.lexical = BM25Index.load(p)
+        self.sentence_vectors = np.load(p / "sentences.npy", mmap_mode="r")
+        self.sentence_spans = np.load(p / "sentence_spans.npy")
+        self.passage_sentences = np.load(p / "passage_sentences.npy")
+        self.passage_docs = np.load(p / "passage_docs.npy")
+        uri = f"file:{p / 'meta.sqlite'}?mode=ro"
+        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        rows = self._db.execute(
+            "SELECT idx, doc_id, title, institution, aliases, city, language, url, source_path, content_hash "
+            "FROM documents ORDER BY idx").fetchall()
+        self.documents: list[Document] = [
+            Document(doc_id=r[1], text="", title=r[2] or r[1], institution=r[3] or "",
+                     aliases=tuple(json.loads(r[4] or "[]")), city=r[5] or "", language=r[6] or "en",
+                     url=r[7], source_path=r[8] or "", content_hash=r[9] or "")
+            for r in rows
+        ]
+        self.doc_index = {d.doc_id: i for i, d in enumerate(self.documents)}
+        n = self.dense.ntotal
+        if not (n == len(self.passage_docs) == len(self.passage_sentences) - 1 == self.lexical.n_passages):
+            raise IndexError_(f"index {p} is inconsistent (passage counts differ): run `askintl index --rebuild`")
+        if self.sentence_vectors.shape[0] != self.passage_sentences[-1] or len(self.sentence_spans) != self.passage_sentences[-1]:
+            raise IndexError_(f"index {p} is inconsistent (sentence counts differ): run `askintl index --rebuild`")
+
+    @property
+    def version(self) -> str:
+        return self.manifest.get("version", self.path.name)
+
+    @property
+    def n_passages(self) -> int:
+        return int(self.dense.ntotal)
+
+    def passages(self, ids: list[int]) -> dict[int, tuple[int, int, int, str]]:
+        """id → (doc_idx, start, end, text) for the given passage ids."""
+        if not ids:
+            return {}
+        q = ",".join("?" * len(ids))
+        with self._db_lock:
+            rows = self._db.execute(f'SELECT id, doc_idx, start, "end", text FROM passages WHERE id IN ({q})',
+                                    [int(i) for i in ids]).fetchall()
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def document_text(self, doc_id: str) -> str:
+        with self._db_lock:
+            row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document {doc_id!r} in the index")
+        return row[0]
+
+    def document(self, doc_id: str) -> Document:
+        if doc_id not in self.doc_index:
+            raise NotFoundError(f"no document {doc_id!r} in the index")
+        meta = self.documents[self.doc_index[doc_id]]
+        from dataclasses import replace
+
+        return replace(meta, text=self.document_text(doc_id))
+
+    def sentences_of(self, passage_id: int) -> list[tuple[int, Span]]:
+        """(sentence row, span) of every sentence of a passage."""
+        a, b = int(self.passage_sentences[passage_id]), int(self.passage_sentences[passage_id + 1])
+        return [(i, Span(int(self.sentence_spans[i, 0]), int(self.sentence_spans[i, 1]))) for i in range(a, b)]
+
+    def reusable(self) -> dict[str, tuple[list[Chunk], np.ndarray, np.ndarray]]:
+        """doc content hash → (chunks, passage vectors, sentence vectors), for incremental builds."""
+        pv = np.load(self.path / "passages.npy", mmap_mode="r")
+        with self._db_lock:
+            rows = self._db.execute('SELECT id, doc_idx, start, "end", text FROM passages ORDER BY id').fetchall()
+        by_doc: dict[int, list] = {}
+        for r in rows:
+            by_doc.setdefault(r[1], []).append(r)
+        out = {}
+        for di, prow in by_doc.items():
+            doc = self.documents[di]
+            chunks, srows = [], []
+            for pid, _, start, end, text in prow:
+                sents = self.sentences_of(pid)
+                srows.extend(i for i, _ in sents)
+                chunks.append(Chunk(doc.doc_id, start, end, text, tuple(s for _, s in sents)))
+            ids = [r[0] for r in prow]
+            out[doc.content_hash] = (chunks, np.asarray(pv[ids], dtype=np.float32),
+                                     np.asarray(self.sentence_vectors[srows], dtype=np.float32))
+        return out
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._db.close()
