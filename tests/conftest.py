@@ -1,0 +1,57 @@
+"""Shared fixtures. Unit tests run on tiny data with the hashing embedder (no model);
+tests marked ``model`` build one index of the bundled corpus with the real default model."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+BUNDLED_CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path) -> Path:
+    dst = tmp_path / "corpus"
+    shutil.copytree(DATA / "tiny", dst)
+    return dst
+
+
+@pytest.fixture
+def hash_settings(tmp_path, tiny_corpus):
+    from askintl.config import Settings
+
+    return Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "index", embedder="hash")
+
+
+@pytest.fixture
+def hash_engine(hash_settings):
+    from askintl.engine import Engine
+    from askintl.indexer import build_index
+
+    build_index(hash_settings)
+    return Engine.open(hash_settings)
+
+
+@pytest.fixture(scope="session")
+def e5_settings(tmp_path_factory):
+    """The bundled corpus indexed once per session with the real default embedder."""
+    from askintl.config import Settings
+    from askintl.indexer import build_index
+
+    index_dir = tmp_path_factory.mktemp("e5") / "index"
+    settings = Settings(corpus_dir=BUNDLED_CORPUS, index_dir=index_dir, embedder="e5-small")
+    build_index(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def e5_engine(e5_settings):
+    from askintl.engine import Engine
+
+    return Engine.open(e5_settings)
