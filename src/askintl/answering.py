@@ -93,7 +93,7 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval) -> E
              "overlap_sentence": 0.0, "overlap_passage": 0.0, "type_match": 0.0, "named_institution": 0.0}
     if not passages:
         return Evidence(None, feats)
-    q_terms = _query_terms(snap, question)
+    q_terms = _query_terms(snap, retrieval.lexical_text or question)
     kind = answer_type(question)
     top = passages[0]
     feats["dense_top"] = max(p.dense for p in passages)

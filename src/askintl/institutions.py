@@ -43,5 +43,13 @@ class InstitutionMatcher:
                     best, pos = inst, m.start()
         return best
 
+    def strip(self, text: str) -> str:
+        """``text`` without the institution names in it: once the name has picked the
+        institution, its words should not also rank passages (every passage of that
+        institution is about it, whether it spells the name out or not)."""
+        for rx, _ in sorted(self.patterns, key=lambda p: -len(p[0].pattern)):
+            text = rx.sub(" ", text)
+        return re.sub(r"\s+", " ", text).strip()
+
     def doc_indices(self, institutions: list[str]) -> set[int]:
         return {i for inst in institutions for i in self.docs_of.get(inst, [])}

@@ -35,6 +35,7 @@ class Retrieval:
     query_vector: np.ndarray
     lexical: LexicalQuery
     institutions: list[str] = field(default_factory=list)
+    lexical_text: str = ""  # the query as matched lexically (institution names removed)
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -80,7 +81,9 @@ class Retriever:
     def _fuse(self, query: str, qv: np.ndarray, dense_ids: np.ndarray, insts: list[str], top_k: int,
               exclude: set[int]) -> Retrieval:
         lex = self.snap.lexical
-        lq = lex.query(query)
+        # The institution is taken care of by the bonus; its name must not rank passages twice.
+        lexical_text = self.institutions.strip(query) if insts else query
+        lq = lex.query(lexical_text)
         lex_scores = lex.scores(lq)
         cand = {int(i) for i in dense_ids if i >= 0}
         if len(lq.term_ids):
@@ -89,7 +92,7 @@ class Retriever:
             cand.update(int(i) for i in top_lex if lex_scores[i] > 0)
         cand -= exclude
         if not cand:
-            return Retrieval([], qv, lq, insts)
+            return Retrieval([], qv, lq, insts, lexical_text)
         ids = np.fromiter(sorted(cand), dtype=np.int64)
         dense = np.asarray(self._pv[ids], dtype=np.float32) @ qv
         lexical = lex_scores[ids]
@@ -118,4 +121,4 @@ class Retriever:
                                   lexical=round(float(lexical[j]), 4), url=doc.url))
             if len(chosen) == top_k:
                 break
-        return Retrieval(chosen, qv, lq, insts)
+        return Retrieval(chosen, qv, lq, insts, lexical_text)

@@ -1,0 +1,58 @@
+from askintl.chunking import chunk_document, count_words, split_sentences
+from askintl.records import Document
+
+
+def doc(text: str) -> Document:
+    return Document(doc_id="d", text=text, title="t")
+
+
+def test_sentences_split_on_latin_and_cjk_marks():
+    text = "First one. Second one! 第三句。第四句？ Last"
+    spans = [text[s.start:s.end] for s in split_sentences(text)]
+    assert spans == ["First one.", "Second one!", "第三句。", "第四句？", "Last"]
+
+
+def test_abbreviations_and_initials_do_not_end_sentences():
+    text = "It signed with AVIC Co., Ltd. and Dr. Smith in the U.S. last year. Next sentence."
+    spans = [text[s.start:s.end] for s in split_sentences(text)]
+    assert spans == ["It signed with AVIC Co., Ltd. and Dr. Smith in the U.S. last year.", "Next sentence."]
+
+
+def test_sentences_never_cross_line_breaks():
+    text = "A heading\nA sentence without end\nAnother."
+    assert [text[s.start:s.end] for s in split_sentences(text)] == ["A heading", "A sentence without end", "Another."]
+
+
+def test_chunks_are_exact_spans_within_the_word_limit():
+    sentence = "The university welcomes students from many countries every year. "
+    text = "Overview\n\n" + sentence * 40 + "\n\nA closing paragraph that stands alone here."
+    d = doc(text)
+    chunks = chunk_document(d, max_words=50)
+    assert len(chunks) > 4
+    for c in chunks:
+        assert c.text == text[c.start:c.end]
+        assert count_words(c.text) <= 50
+        for s in c.sentences:
+            assert c.start <= s.start < s.end <= c.end
+    # The heading joins the passage that follows it instead of standing alone.
+    assert chunks[0].text.startswith("Overview\n\nThe university")
+
+
+def test_long_paragraph_is_cut_into_near_equal_passages():
+    text = " ".join(f"Sentence number {i} is here." for i in range(60))  # 300 words
+    sizes = [count_words(c.text) for c in chunk_document(doc(text), max_words=120)]
+    assert len(sizes) == 3 and max(sizes) - min(sizes) <= 10
+
+
+def test_an_overlong_sentence_is_cut_between_words():
+    text = " ".join(["word"] * 300) + "."
+    chunks = chunk_document(doc(text), max_words=100)
+    assert len(chunks) == 3
+    assert all(count_words(c.text) <= 100 and c.text == text[c.start:c.end] for c in chunks)
+
+
+def test_cjk_text_counts_characters_as_words():
+    text = "国际交流处负责学生交流项目。" * 30
+    chunks = chunk_document(doc(text), max_words=60)
+    assert len(chunks) > 1
+    assert all(count_words(c.text) <= 60 for c in chunks)
