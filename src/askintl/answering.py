@@ -4,9 +4,9 @@ No generative or extractive-QA model is involved: every answer is a span of a so
 document, chosen among the sentences of the top passages by
 
     sentence score = cosine(question, sentence)
-                     + OVERLAP_WEIGHT * idf-weighted share of the question's terms in it
-                     + TYPE_WEIGHT    (it holds what the question asks for: a number, a date, a place)
-                     + PRIOR_WEIGHT * (its passage's score - the best passage's score)
+                     + w.overlap * idf-weighted share of the question's terms in it
+                     + w.type    (it holds what the question asks for: a number, a date, a place)
+                     + w.prior * (its passage's score - the best passage's score)
 
 and trimmed to a sentence or two. Whether to answer at all is decided by a logistic model
 over retrieval features, calibrated offline (see ``benchmarks/calibrate_abstention.py``).
@@ -23,15 +23,22 @@ from importlib import resources
 import numpy as np
 
 from .chunking import count_words
-from .lang import answer_type, matches_answer_type
+from .lang import answer_type, guess_language, matches_answer_type
 from .lexical import tokenize
 from .records import Answer, Passage, Span
 from .retriever import Retrieval
 from .store import IndexSnapshot
 
-OVERLAP_WEIGHT = 0.12
-TYPE_WEIGHT = 0.03
-PRIOR_WEIGHT = 0.5
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How a sentence's score is made (tuned with benchmarks/tune_answering.py)."""
+
+    overlap: float = 0.12
+    type: float = 0.03
+    prior: float = 0.5
+
+
+WEIGHTS = SentenceWeights()
 SENTENCE_PASSAGES = 3      # sentences are looked for in this many top passages
 MAX_ANSWER_WORDS = 45
 WINDOW_WORDS = 35          # an over-long sentence is cut to its best clauses, this many words at most
@@ -87,7 +94,8 @@ def _best_window(doc_text: str, span: Span, q_terms: dict[str, float], kind: str
     return _trim(doc_text, best) if best_score >= 0 else span
 
 
-def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval) -> Evidence:
+def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval,
+                  weights: SentenceWeights = WEIGHTS) -> Evidence:
     passages = retrieval.passages
     feats = {"dense_top": 0.0, "fused_top": 0.0, "sentence_top": 0.0, "coverage": retrieval.lexical.coverage,
              "overlap_sentence": 0.0, "overlap_passage": 0.0, "type_match": 0.0, "named_institution": 0.0}
@@ -100,6 +108,11 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval) -> E
     feats["fused_top"] = top.score
     feats["overlap_passage"] = max(_overlap(q_terms, p.text) for p in passages[:SENTENCE_PASSAGES])
     feats["named_institution"] = 1.0 if retrieval.institutions else 0.0
+    # Lexical evidence only means something when question and passage share a language:
+    # an English question's words missing from the corpus say "not here"; a Chinese
+    # question's words are always missing from English passages.
+    top_lang = snap.documents[snap.doc_index[top.doc_id]].language
+    feats["same_language"] = 1.0 if guess_language(question) == top_lang else 0.0
     best = None
     qv = retrieval.query_vector
     for rank, p in enumerate(passages[:SENTENCE_PASSAGES]):
@@ -112,14 +125,19 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval) -> E
             text = p.text[span.start - p.start:span.end - p.start]
             ov = _overlap(q_terms, text)
             typed = matches_answer_type(kind, text)
-            score = float(c) + OVERLAP_WEIGHT * ov + (TYPE_WEIGHT if typed else 0.0) \
-                + PRIOR_WEIGHT * (p.score - top.score)
+            score = float(c) + weights.overlap * ov + (weights.type if typed else 0.0) \
+                + weights.prior * (p.score - top.score)
             if best is None or score > best[0]:
                 best = (score, rank, span, float(c), ov, typed)
     if best is None:
         return Evidence(None, feats)
     score, rank, span, cos, ov, typed = best
     feats.update(sentence_top=cos, overlap_sentence=ov, type_match=1.0 if typed else 0.0)
+    for name in ("coverage", "overlap_sentence", "overlap_passage"):
+        feats[name + "_same"] = feats[name] * feats["same_language"]
+    feats["dense_margin"] = feats["dense_top"] - float(np.mean([p.dense for p in passages]))
+    feats["dense_top_same"] = feats["dense_top"] * feats["same_language"]
+    feats["sentence_top_same"] = feats["sentence_top"] * feats["same_language"]
     p = passages[rank]
     doc_text_of = lambda s: p.text[s.start - p.start:s.end - p.start]  # noqa: E731 - spans inside p
     words = count_words(doc_text_of(span))
@@ -149,15 +167,26 @@ def _best_window_in_passage(p: Passage, span: Span, q_terms, kind) -> Span:
 
 @dataclass(frozen=True)
 class AbstentionModel:
+    """P(the top passages hold the answer), from a logistic model over evidence features.
+
+    Questions in the passages' language and questions in another language get their own
+    threshold: lexical evidence exists only for the first, so the same probability does
+    not mean the same thing for both.
+    """
+
     features: tuple[str, ...]
     coef: tuple[float, ...]
     intercept: float
-    threshold: float
+    threshold: float                 # same language
+    threshold_cross: float           # another language
     source: str = ""
 
     def probability(self, feats: dict[str, float]) -> float:
         z = self.intercept + sum(c * feats.get(f, 0.0) for f, c in zip(self.features, self.coef))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def threshold_for(self, feats: dict[str, float]) -> float:
+        return self.threshold if feats.get("same_language", 1.0) else self.threshold_cross
 
 
 @lru_cache(maxsize=None)
@@ -166,4 +195,5 @@ def load_abstention_model(embedder_id: str) -> AbstentionModel:
     data = json.loads(resources.files("askintl").joinpath("data/abstention.json").read_text(encoding="utf-8"))
     entry = data["models"].get(embedder_id) or data["models"][data["default"]]
     return AbstentionModel(tuple(entry["features"]), tuple(entry["coef"]), float(entry["intercept"]),
-                           float(entry["threshold"]), entry.get("source", ""))
+                           float(entry["threshold"]), float(entry.get("threshold_cross", entry["threshold"])),
+                           entry.get("source", ""))

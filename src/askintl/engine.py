@@ -101,7 +101,7 @@ class Engine:
         evidence = select_answer(live.snap, res.query, retrieval)
         confidence = self.abstention.probability(evidence.features) if evidence.answer else 0.0
         threshold = self.settings.abstain_threshold
-        threshold = self.abstention.threshold if threshold is None else threshold
+        threshold = self.abstention.threshold_for(evidence.features) if threshold is None else threshold
         abstained = evidence.answer is None or confidence < threshold
         reason = None
         if abstained:

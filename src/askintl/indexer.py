@@ -44,13 +44,35 @@ def _manifest(embedder: Embedder, settings: Settings, docs: list[Document], chun
         "format_version": FORMAT_VERSION,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "embedder": {"id": embedder.id, "dim": embedder.dim},
-        "chunking": {"version": CHUNKER_VERSION, "max_passage_words": settings.max_passage_words},
+        "chunking": _chunking_params(settings),
         "lexical": {"tokenizer": TOKENIZER_VERSION, "model": "bm25", "k1": 1.2, "b": 0.75},
         "counts": {"documents": len(docs), "passages": sum(chunks_per_doc.values())},
         "documents": {d.doc_id: {"hash": d.content_hash, "passages": chunks_per_doc.get(d.doc_id, 0),
                                  "source": d.source_path} for d in docs},
         "skipped": [{"path": p, "reason": r} for p, r in skipped],
     }
+
+
+# Version of what a passage's vector is made from (see passage_context).
+EMBED_CONTEXT_VERSION = 1
+
+
+def _chunking_params(settings: Settings) -> dict:
+    return {"version": CHUNKER_VERSION, "max_passage_words": settings.max_passage_words,
+            "context": EMBED_CONTEXT_VERSION}
+
+
+def passage_context(doc: Document) -> str:
+    """What a passage is embedded with, before its own text: its institution and document
+    title. Passages often say "the school" or "it"; the vector should still know whose
+    school, and a question in any language naming the institution should find them.
+    Only the vector sees this; the stored passage text and its offsets are unchanged."""
+    parts = [p for p in (doc.institution, doc.title) if p]
+    return (" — ".join(dict.fromkeys(parts)) + ". ") if parts else ""
+
+
+def _single_sentence(chunk: Chunk) -> bool:
+    return len(chunk.sentences) == 1 and (chunk.sentences[0].start, chunk.sentences[0].end) == (chunk.start, chunk.end)
 
 
 def _embed(embedder: Embedder, texts: list[str], progress) -> np.ndarray:
@@ -76,7 +98,7 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
                 m = snap.manifest
                 if m["embedder"]["id"] != embedder.id:
                     report.rebuilt = f"embedder changed ({m['embedder']['id']} → {embedder.id})"
-                elif m.get("chunking") != {"version": CHUNKER_VERSION, "max_passage_words": settings.max_passage_words}:
+                elif m.get("chunking") != _chunking_params(settings):
                     report.rebuilt = "chunking parameters changed"
                 else:
                     reuse = snap.reusable()
@@ -101,8 +123,14 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
         current_ids = {d.doc_id for d in documents}
         report.removed = sorted(set(previous) - current_ids)
 
-        new_texts = [t for _, chunks in plan if chunks is not None
-                     for c in chunks for t in [c.text, *(c.text[s.start - c.start:s.end - c.start] for s in c.sentences)]]
+        # Each new passage is embedded, then each of its sentences (for choosing the answer
+        # quote) unless the passage is that one sentence: then the vectors are the same.
+        new_texts: list[str] = []
+        for doc, chunks in plan:
+            for c in chunks or ():
+                new_texts.append(passage_context(doc) + c.text)
+                if not _single_sentence(c):
+                    new_texts.extend(c.text[s.start - c.start:s.end - c.start] for s in c.sentences)
         advance = None
         ctx = None
         if progress_factory and new_texts:
@@ -127,8 +155,12 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
                 prow, srow = [], []
                 for c in chunks:
                     prow.append(cursor)
-                    srow.extend(range(cursor + 1, cursor + 1 + len(c.sentences)))
-                    cursor += 1 + len(c.sentences)
+                    if _single_sentence(c):
+                        srow.append(cursor)
+                        cursor += 1
+                    else:
+                        srow.extend(range(cursor + 1, cursor + 1 + len(c.sentences)))
+                        cursor += 1 + len(c.sentences)
                 pv, sv = new_vecs[prow], new_vecs[srow]
             all_chunks.extend(chunks)
             pvecs.append(pv)
