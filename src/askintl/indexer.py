@@ -54,7 +54,7 @@ def _manifest(embedder: Embedder, settings: Settings, docs: list[Document], chun
 
 
 # Version of what a passage's vector is made from (see passage_context).
-EMBED_CONTEXT_VERSION = 1
+EMBED_CONTEXT_VERSION = 2
 
 
 def _chunking_params(settings: Settings) -> dict:
@@ -63,10 +63,12 @@ def _chunking_params(settings: Settings) -> dict:
 
 
 def passage_context(doc: Document) -> str:
-    """What a passage is embedded with, before its own text: its institution and document
-    title. Passages often say "the school" or "it"; the vector should still know whose
-    school, and a question in any language naming the institution should find them.
-    Only the vector sees this; the stored passage text and its offsets are unchanged."""
+    """What passages and sentences are embedded with, before their own text: the
+    institution and document title. Passages often say "the school" or "it"; the vector
+    should still know whose school, and a question in any language naming the institution
+    should find them. Sentences get it too, so that among one document's sentences the
+    one that happens to spell out the name does not win on the name alone.
+    Only the vectors see this; stored texts and their offsets are unchanged."""
     parts = [p for p in (doc.institution, doc.title) if p]
     return (" — ".join(dict.fromkeys(parts)) + ". ") if parts else ""
 
@@ -127,10 +129,11 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
         # quote) unless the passage is that one sentence: then the vectors are the same.
         new_texts: list[str] = []
         for doc, chunks in plan:
+            context = passage_context(doc)
             for c in chunks or ():
-                new_texts.append(passage_context(doc) + c.text)
+                new_texts.append(context + c.text)
                 if not _single_sentence(c):
-                    new_texts.extend(c.text[s.start - c.start:s.end - c.start] for s in c.sentences)
+                    new_texts.extend(context + c.text[s.start - c.start:s.end - c.start] for s in c.sentences)
         advance = None
         ctx = None
         if progress_factory and new_texts:
