@@ -71,14 +71,18 @@ def _trim(text: str, span: Span) -> Span:
     a, b = span.start, span.end
     while a < b and (text[a].isspace() or text[a] in ",;:"):
         a += 1
-    while b > a and text[b - 1].isspace():
+    while b > a and (text[b - 1].isspace() or text[b - 1] in ",;:，；："):
         b -= 1
     return Span(a, b)
 
 
 def _best_window(doc_text: str, span: Span, q_terms: dict[str, float], kind: str | None) -> Span:
     """Cut an over-long sentence to its best run of clauses (at most WINDOW_WORDS)."""
-    cuts = [span.start] + [span.start + m.end() for m in _CLAUSE.finditer(doc_text[span.start:span.end])] + [span.end]
+    sentence = doc_text[span.start:span.end]
+    # Cut after clause punctuation, except inside names such as "AVIC Co., Ltd.".
+    inner = [m.end() for m in _CLAUSE.finditer(sentence)
+             if not re.search(r"\b(Co|Inc|Corp|Ltd|St|Dr|No)\.$", sentence[:m.start()])]
+    cuts = [span.start] + [span.start + i for i in inner] + [span.end]
     pieces = [Span(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1) if cuts[i + 1] > cuts[i]]
     best, best_score = span, -1.0
     for i in range(len(pieces)):
@@ -95,13 +99,19 @@ def _best_window(doc_text: str, span: Span, q_terms: dict[str, float], kind: str
 
 
 def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval,
-                  weights: SentenceWeights = WEIGHTS) -> Evidence:
+                  weights: SentenceWeights = WEIGHTS, focus: str | None = None) -> Evidence:
+    """Choose the quote among the sentences of the top passages.
+
+    ``question`` is what the user asked (its language and the kind of answer it wants);
+    ``focus`` the words a quote should contain, when they differ from the question (the
+    question without institution names, and without the context a follow-up brought in).
+    """
     passages = retrieval.passages
     feats = {"dense_top": 0.0, "fused_top": 0.0, "sentence_top": 0.0, "coverage": retrieval.lexical.coverage,
              "overlap_sentence": 0.0, "overlap_passage": 0.0, "type_match": 0.0, "named_institution": 0.0}
     if not passages:
         return Evidence(None, feats)
-    q_terms = _query_terms(snap, retrieval.lexical_text or question)
+    q_terms = _query_terms(snap, focus or retrieval.lexical_text or question)
     kind = answer_type(question)
     top = passages[0]
     feats["dense_top"] = max(p.dense for p in passages)

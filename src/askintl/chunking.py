@@ -12,13 +12,13 @@ import re
 
 from .records import Chunk, Document, Span
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af]")
 # Candidate sentence ends: Latin punctuation + closing quotes/brackets + whitespace, or a CJK end mark.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|[。！？；!?]+[”’」』）)]*")
 _ABBREV = frozenset(
-    "mr mrs ms dr prof st co inc ltd no vs etc e.g i.e u.s u.k p.r jr sr dept univ fig approx est "
+    "mr mrs ms dr prof st co no vs e.g i.e u.s u.k p.r jr sr dept univ fig approx est "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _WORD = re.compile(r"\S+")

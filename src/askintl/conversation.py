@@ -9,6 +9,7 @@ is what gets searched, and it is returned so that the user can see it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .institutions import InstitutionMatcher
@@ -41,7 +42,10 @@ def _previous_user(history: list[Turn]) -> str | None:
     return next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), None)
 
 
-def resolve(question: str, history: list[Turn] | None, matcher: InstitutionMatcher) -> Resolution:
+def resolve(question: str, history: list[Turn] | None, matcher: InstitutionMatcher,
+            institution_of_quote: Callable[[str], str | None] | None = None) -> Resolution:
+    """``institution_of_quote`` finds whose text an earlier answer quoted, for answers that
+    do not name their institution ("The school recruited 18 Egyptian students")."""
     named = matcher.find(question)
     if named or not history:
         return Resolution(question, named)
@@ -54,6 +58,9 @@ def resolve(question: str, history: list[Turn] | None, matcher: InstitutionMatch
                     break
         if inst:
             break
+    if not inst and institution_of_quote:
+        last_answer = next((t.content for t in reversed(history) if t.role == "assistant" and t.content.strip()), "")
+        inst = institution_of_quote(last_answer) if last_answer else None
     refers = bool(_SUBJECT.search(question) or _POSSESSIVE.search(question) or _DEICTIC.search(question)
                   or _FOLLOWUP_START.search(question))
     if not refers and len(question.split()) > 6:

@@ -96,9 +96,7 @@ class Engine:
         self.reload_if_changed()
         live = self._live  # one version for the whole question
         question = question.strip()
-        res = resolve(question, turns, live.retriever.institutions)
-        retrieval = live.retriever.search(res.query, top_k=top_k, institutions=res.institutions or None)
-        evidence = select_answer(live.snap, res.query, retrieval)
+        retrieval, evidence, res = self._answer(live, question, turns, top_k)
         confidence = self.abstention.probability(evidence.features) if evidence.answer else 0.0
         threshold = self.settings.abstain_threshold
         threshold = self.abstention.threshold_for(evidence.features) if threshold is None else threshold
@@ -122,11 +120,16 @@ class Engine:
     def features(self, question: str, history=None, top_k: int = 5, exclude: set[int] | None = None):
         """The abstention features of a question (for calibration)."""
         turns = self._validate(question, history)
-        live = self._live
-        res = resolve(question.strip(), turns, live.retriever.institutions)
+        retrieval, evidence, _ = self._answer(self._live, question.strip(), turns, top_k, exclude)
+        return retrieval, evidence
+
+    def _answer(self, live: _Live, question: str, turns: list[Turn], top_k: int, exclude: set[int] | None = None):
+        matcher = live.retriever.institutions
+        res = resolve(question, turns, matcher, institution_of_quote=live.retriever.institution_of_quote)
         retrieval = live.retriever.search(res.query, top_k=top_k, institutions=res.institutions or None,
                                           exclude=exclude)
-        return retrieval, select_answer(live.snap, res.query, retrieval)
+        focus = matcher.strip(question) if retrieval.institutions else question
+        return retrieval, select_answer(live.snap, question, retrieval, focus=focus), res
 
     # ---- documents -------------------------------------------------------------------------
     def document(self, doc_id: str) -> Document:

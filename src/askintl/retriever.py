@@ -53,6 +53,21 @@ class Retriever:
         self.institutions = InstitutionMatcher(snapshot.documents)
         self._pv = np.load(snapshot.path / "passages.npy", mmap_mode="r")
 
+    def institution_of_quote(self, quote: str) -> str | None:
+        """The institution whose document contains ``quote`` verbatim (an earlier answer)."""
+        quote = quote.strip()
+        if len(quote) < 20:
+            return None
+        lex = self.snap.lexical
+        scores = lex.scores(lex.query(quote[:500]))
+        if not len(scores) or scores.max() <= 0:
+            return None
+        top = [int(i) for i in np.argsort(-scores)[:3]]
+        for pid, (doc_idx, _, _, text) in self.snap.passages(top).items():
+            if quote in text:
+                return self.snap.documents[doc_idx].institution or None
+        return None
+
     def search(self, query: str, top_k: int = 5, institutions: list[str] | None = None,
                query_vector: np.ndarray | None = None, exclude: set[int] | None = None) -> Retrieval:
         return self.batch_search([query], top_k, [institutions], [query_vector], exclude)[0]
