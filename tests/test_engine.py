@@ -61,3 +61,11 @@ def test_new_index_version_is_picked_up(hash_engine, hash_settings, tiny_corpus)
     r = hash_engine.ask("Where did Delta Academy open a campus?")
     assert hash_engine.snapshot.version != before
     assert r.passages[0].doc_id == "delta"
+
+
+def test_followup_finds_the_institution_of_an_unnamed_quoted_answer(hash_engine):
+    history = [{"role": "user", "content": "Which college has a joint engineering program?"},
+               {"role": "assistant", "content": "Students spend two years in each country."}]
+    r = hash_engine.ask("How many teachers did they send abroad?", history=history)
+    assert "Beta College" in r.standalone_query
+    assert r.institutions == ["Beta College"]
