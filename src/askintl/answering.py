@@ -35,7 +35,7 @@ class SentenceWeights:
 
     overlap: float = 0.12
     type: float = 0.03
-    prior: float = 0.5
+    prior: float = 0.25
 
 
 WEIGHTS = SentenceWeights()
@@ -108,7 +108,9 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval,
     """
     passages = retrieval.passages
     feats = {"dense_top": 0.0, "fused_top": 0.0, "sentence_top": 0.0, "coverage": retrieval.lexical.coverage,
-             "overlap_sentence": 0.0, "overlap_passage": 0.0, "type_match": 0.0, "named_institution": 0.0}
+             "overlap_sentence": 0.0, "overlap_passage": 0.0, "type_match": 0.0, "named_institution": 0.0,
+             "same_language": 0.0, "coverage_same": 0.0, "overlap_sentence_same": 0.0, "overlap_passage_same": 0.0,
+             "dense_margin": 0.0, "dense_top_same": 0.0, "sentence_top_same": 0.0}
     if not passages:
         return Evidence(None, feats)
     q_terms = _query_terms(snap, focus or retrieval.lexical_text or question)
