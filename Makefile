@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup serve test index eval bench clean
+.PHONY: setup browser serve test index eval bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ index: setup
 eval: setup
 	$(BIN)/askintl eval ../shared/eval/dev.jsonl ../shared/eval/dev-conversations.jsonl
 
-test: setup
+# Debian's Chromium for the widget tests (Playwright drives it; nothing is downloaded).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 clean:

@@ -106,3 +106,14 @@ def test_http_api_contract(e5_engine, e5_settings):
             assert text[p["start"]:p["end"]] == p["text"]
         assert client.post("/v1/ask", json={"question": ""}).status_code == 422
         assert client.get("/v1/documents/no-such-doc").status_code == 404
+
+
+def test_abstention_does_not_depend_on_how_many_passages_are_shown(e5_engine):
+    q = "Сколько египетских студентов набрал железнодорожный институт?"
+    results = [e5_engine.ask(q, top_k=k) for k in (1, 3, 5, 8)]
+    assert len({r.abstained for r in results}) == 1
+    assert len({r.confidence for r in results}) == 1
+    for r, k in zip(results, (1, 3, 5, 8)):
+        assert len(r.passages) <= k
+        if r.answer:
+            assert r.answer.passage_index < len(r.passages)

@@ -40,6 +40,7 @@ class SentenceWeights:
 
 WEIGHTS = SentenceWeights()
 SENTENCE_PASSAGES = 3      # sentences are looked for in this many top passages
+EVIDENCE_DEPTH = 5         # passages the abstention features are computed on (as calibrated)
 MAX_ANSWER_WORDS = 45
 WINDOW_WORDS = 35          # an over-long sentence is cut to its best clauses, this many words at most
 MIN_SENTENCE_WORDS = 8     # a shorter best sentence takes the next one along
@@ -99,14 +100,17 @@ def _best_window(doc_text: str, span: Span, q_terms: dict[str, float], kind: str
 
 
 def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval,
-                  weights: SentenceWeights = WEIGHTS, focus: str | None = None) -> Evidence:
+                  weights: SentenceWeights = WEIGHTS, focus: str | None = None,
+                  answer_from: int = SENTENCE_PASSAGES) -> Evidence:
     """Choose the quote among the sentences of the top passages.
 
     ``question`` is what the user asked (its language and the kind of answer it wants);
     ``focus`` the words a quote should contain, when they differ from the question (the
     question without institution names, and without the context a follow-up brought in).
+    The quote comes from the first ``answer_from`` passages (at most SENTENCE_PASSAGES);
+    the evidence features always look at the first EVIDENCE_DEPTH, whatever is shown.
     """
-    passages = retrieval.passages
+    passages = retrieval.passages[:EVIDENCE_DEPTH]
     feats = {"dense_top": 0.0, "fused_top": 0.0, "sentence_top": 0.0, "coverage": retrieval.lexical.coverage,
              "overlap_sentence": 0.0, "overlap_passage": 0.0, "type_match": 0.0, "named_institution": 0.0,
              "same_language": 0.0, "coverage_same": 0.0, "overlap_sentence_same": 0.0, "overlap_passage_same": 0.0,
@@ -127,7 +131,7 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval,
     feats["same_language"] = 1.0 if guess_language(question) == top_lang else 0.0
     best = None
     qv = retrieval.query_vector
-    for rank, p in enumerate(passages[:SENTENCE_PASSAGES]):
+    for rank, p in enumerate(passages[:max(1, min(SENTENCE_PASSAGES, answer_from))]):
         sents = snap.sentences_of(p.passage_id)
         if not sents:
             continue

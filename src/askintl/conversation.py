@@ -2,8 +2,8 @@
 
 The referent is the institution of the earlier turns (the most recent one named, in the
 user's questions first, then in the answers). English pronouns that stand for it are
-replaced by its name; in other languages, or when other references remain ("there",
-"that"), the name or the previous question is added in parentheses. The standalone query
+replaced by its name; in other languages the name is added in parentheses. When no
+institution can be found, the previous question is added instead, for its context. The standalone query
 is what gets searched, and it is returned so that the user can see it.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .chunking import count_words
 from .institutions import InstitutionMatcher
 
 _SUBJECT = re.compile(r"\b(they|them|it)\b", re.IGNORECASE)
@@ -19,7 +20,7 @@ _POSSESSIVE = re.compile(r"\b(their|its)\b", re.IGNORECASE)
 _DEICTIC = re.compile(
     r"\b(there|that|this|these|those|he|she|his|her|the same)\b|"
     r"\b(ils|elles|leur|leurs|y|là|ellos|ellas|su|sus|allí|allá|ahí|sie|dort|deren)\b|"
-    r"(они|их|там|это|этот|эта|он|она)|(他们|她们|它|那里|那儿|该校|这所|那所)|(هم|هناك|هذا|هذه|ذلك)",
+    r"\b(они|их|там|это|этот|эта|он|она)\b|(他们|她们|它|那里|那儿|该校|这所|那所)|\b(هم|هناك|هذا|هذه|ذلك)\b",
     re.IGNORECASE,
 )
 _FOLLOWUP_START = re.compile(r"^\s*(and|also|what about|how about|et|y|и|а|还有|那)\b", re.IGNORECASE)
@@ -63,7 +64,7 @@ def resolve(question: str, history: list[Turn] | None, matcher: InstitutionMatch
         inst = institution_of_quote(last_answer) if last_answer else None
     refers = bool(_SUBJECT.search(question) or _POSSESSIVE.search(question) or _DEICTIC.search(question)
                   or _FOLLOWUP_START.search(question))
-    if not refers and len(question.split()) > 6:
+    if not refers and count_words(question) > 6:
         return Resolution(question, [])  # a new, self-contained question
     query = question
     if inst:
@@ -72,7 +73,8 @@ def resolve(question: str, history: list[Turn] | None, matcher: InstitutionMatch
             query, n = _POSSESSIVE.subn(inst + "'s", query, count=1)
         if not n:
             query = f"{query} ({inst})"
-    if _DEICTIC.search(query) or not inst:
+    if not inst:
+        # Nothing to name: let the previous question lend its context to the search.
         prev = _previous_user(history)
         if prev:
             query = f"{query} ({prev})"

@@ -12,7 +12,7 @@ import logging
 import threading
 from pathlib import Path
 
-from .answering import load_abstention_model, select_answer
+from .answering import EVIDENCE_DEPTH, load_abstention_model, select_answer
 from .config import Settings
 from .conversation import Turn, resolve
 from .embedders import Embedder, load_embedder
@@ -126,10 +126,13 @@ class Engine:
     def _answer(self, live: _Live, question: str, turns: list[Turn], top_k: int, exclude: set[int] | None = None):
         matcher = live.retriever.institutions
         res = resolve(question, turns, matcher, institution_of_quote=live.retriever.institution_of_quote)
-        retrieval = live.retriever.search(res.query, top_k=top_k, institutions=res.institutions or None,
-                                          exclude=exclude)
+        # Evidence is judged on the same number of passages whatever top_k shows.
+        retrieval = live.retriever.search(res.query, top_k=max(top_k, EVIDENCE_DEPTH),
+                                          institutions=res.institutions or None, exclude=exclude)
         focus = matcher.strip(question) if retrieval.institutions else question
-        return retrieval, select_answer(live.snap, question, retrieval, focus=focus), res
+        evidence = select_answer(live.snap, question, retrieval, focus=focus, answer_from=top_k)
+        retrieval.passages = retrieval.passages[:top_k]
+        return retrieval, evidence, res
 
     # ---- documents -------------------------------------------------------------------------
     def document(self, doc_id: str) -> Document:
