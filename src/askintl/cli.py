@@ -94,16 +94,22 @@ def cmd_eval(args) -> int:
 
 
 def ensure_index(settings) -> None:
-    """Build the index when the folder has none (used by `serve`)."""
+    """Build the index when the folder has none, or one made for another embedder (`serve`)."""
     from rich.console import Console
 
+    from .embedders import embedder_id_for
+    from .errors import IndexMismatchError, IndexMissingError
     from .indexer import build_index
     from .store import IndexStore
 
-    if IndexStore(settings.index_dir).exists():
-        return
     console = Console(stderr=True)
-    console.print(f"no index in {settings.index_dir}: building it from {settings.corpus_dir}")
+    try:
+        IndexStore(settings.index_dir).open(embedder_id_for(settings.embedder)).close()
+        return
+    except IndexMissingError:
+        console.print(f"no index in {settings.index_dir}: building it from {settings.corpus_dir}")
+    except IndexMismatchError as exc:
+        console.print(f"{exc}\nrebuilding it from {settings.corpus_dir}")
     _print_index_report(build_index(settings, progress_factory=_progress_factory(console)), console)
 
 
@@ -115,7 +121,17 @@ def cmd_serve(args) -> int:
     settings = _settings(args)
     ensure_index(settings)
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
+    # askintl writes its own structured request log; uvicorn's plain access line would repeat it.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .feedback import FeedbackStore, default_db_path
+
+    store = FeedbackStore(args.db or default_db_path(_settings(args)), create=False)
+    report = store.report(limit=args.limit, since_days=args.days)
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if args.json else report.to_text())
     return 0
 
 
@@ -157,7 +173,33 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int)
     sp.add_argument("--log-level", default="info")
     sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser("report", help="questions the sources could not answer and disliked answers, most frequent first")
+    sp.add_argument("--index", dest="index_dir", type=Path, help="index folder (locates the default --db)")
+    sp.add_argument("--db", type=Path, help="the server's SQLite file (default: data/askintl.sqlite beside the "
+                    "index folder, ASKINTL_FEEDBACK_DB)")
+    sp.add_argument("--limit", type=int, default=20, help="rows per list (default 20)")
+    sp.add_argument("--days", type=float, default=None, help="only questions of the last N days")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_report)
+
+    sp = sub.add_parser("chat", help="a terminal chat (plain answer blocks when the input is piped)")
+    common(sp)
+    sp.add_argument("--url", help="ask an askintl server (askintl serve) instead of the local index")
+    sp.add_argument("--top-k", type=int, default=None, help="passages per answer (default 5)")
+    sp.add_argument("--json", action="store_true", help="piped input: one JSON response per question")
+    sp.add_argument("--history-file", help="where typed lines are kept (default: "
+                    "$XDG_STATE_HOME/askintl/chat-history; 'none' keeps them in memory only)")
+    sp.set_defaults(func=cmd_chat)
     return p
+
+
+def cmd_chat(args) -> int:
+    from .chat import run_chat
+
+    # settings are made with the model loading, in the background: the prompt comes first
+    return run_chat(lambda: _settings(args), url=args.url, top_k=args.top_k, json_lines=args.json,
+                    history_file=args.history_file)
 
 
 def main(argv: list[str] | None = None) -> int:

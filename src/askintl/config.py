@@ -1,11 +1,13 @@
 """Settings, from arguments or environment variables prefixed ``ASKINTL_``."""
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -36,6 +38,32 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     max_question_chars: int = Field(1000, ge=10)
     max_history_turns: int = Field(20, ge=0)
+
+    # Public service: widget, OpenAI-compatible API, feedback, admin (defaults suit a public server)
+    public_url: str | None = Field(
+        None, description="base URL the public reaches this server at, for links in answers "
+        "(default: taken from each request)")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="origins (https://www.example.edu) whose pages may call the "
+        "API from a browser: comma-separated or a JSON list; `*` allows any")
+    rate_limit_per_minute: float = Field(60, ge=0, description="/v1/ requests per client IP per minute (0: off)")
+    rate_limit_burst: int = Field(20, ge=1, description="requests a client may send at once before the rate applies")
+    max_request_bytes: int = Field(64 * 1024, ge=1024, description="largest request body (admin uploads excepted)")
+    max_document_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest admin document upload")
+    admin_api_key: SecretStr | None = Field(
+        None, description="enables /v1/admin/*: send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`")
+    feedback_db: Path | None = Field(
+        None, description="SQLite file of answered questions and feedback (default: data/askintl.sqlite "
+        "in the index folder's parent)")
+    request_log: bool = Field(True, description="one JSON line per HTTP request on stderr (logger askintl.access)")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value):
+        if isinstance(value, str):
+            value = value.strip()
+            value = json.loads(value) if value.startswith("[") else value.split(",")
+        return [str(v).strip().rstrip("/") for v in value or () if str(v).strip()]
 
 
 @lru_cache

@@ -1,36 +1,69 @@
-"""FastAPI application factory: routes are thin, the Engine does the work."""
+"""FastAPI application factory: routes are thin, the Engine does the work.
+
+    create_app(settings, engine=None)
+      lifespan      loads the engine (unless given), opens the feedback store, starts the admin
+      middleware    ObservabilityMiddleware (request id, JSON log, metrics)
+                    → CORSMiddleware (settings.cors_origins)
+                    → LimitsMiddleware (rate limit on /v1/, body size)
+      routes        answers (/v1/ask, /v1/feedback), documents, openai (/v1/chat/completions,
+                    /v1/models), admin (/v1/admin/*), service (/healthz, /metrics),
+                    pages (/, /widget.js, /documents/{doc_id}) and /static
+"""
 from __future__ import annotations
 
 import logging
-import uuid
 from contextlib import asynccontextmanager
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..admin import CorpusAdmin
 from ..config import Settings, get_settings
 from ..engine import Engine
 from ..errors import AskintlError
-from .schemas import AskRequest, AskResponse, DocumentOut, DocumentSummary, ErrorOut, Health
+from ..feedback import FeedbackStore
+from ..metrics import ServiceMetrics
+from ..openai_compat import error_body
+from ..ratelimit import RateLimiter
+from .deps import get_engine  # noqa: F401 - re-exported for dependency overrides
+from .logs import setup_request_log
+from .middleware import LimitsMiddleware, ObservabilityMiddleware, is_openai_path
+from .routes import admin, answers, documents, openai, pages, service
+from .schemas import ErrorOut
 
 log = logging.getLogger("askintl.api")
+_PHRASES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found",
+            405: "method not allowed", 409: "conflict", 413: "request too large", 415: "unsupported media type",
+            422: "invalid request", 429: "rate limited"}
 
 
-def _describe_validation(exc: RequestValidationError) -> str:
-    parts = []
+def _describe_validation(exc: RequestValidationError) -> tuple[str, str | None]:
+    parts, first = [], None
     for err in exc.errors():
         loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
+        first = first or loc or None
         parts.append(f"{loc or 'body'}: {err.get('msg')}")
-    return "; ".join(parts) or "invalid request"
+    return "; ".join(parts) or "invalid request", first
 
 
-def get_engine(request: Request) -> Engine:
-    return request.app.state.engine
+def _error_response(request: Request, status: int, error: str, detail: str, headers=None,
+                    param: str | None = None) -> JSONResponse:
+    if is_openai_path(request.url.path):
+        return JSONResponse(error_body(detail, status, param=param), status_code=status, headers=headers)
+    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
+def _index_state(app: FastAPI):
+    def read() -> dict:
+        engine = app.state.engine
+        snap = engine.snapshot
+        return {"documents": len(snap.documents), "passages": snap.n_passages, "version": snap.version,
+                "embedder": engine.embedder.id}
+    return read
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -40,7 +73,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.engine = engine or Engine.open(settings)
-        yield
+        app.state.feedback = FeedbackStore.for_settings(settings)
+        app.state.admin = CorpusAdmin(settings, app.state.engine,
+                                      on_reindex=lambda outcome: metrics.reindexes.inc(outcome=outcome))
+        try:
+            yield
+        finally:
+            app.state.admin.close()
+            app.state.feedback.close()
 
     app = FastAPI(
         title="askintl",
@@ -50,44 +90,38 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
         responses={422: {"model": ErrorOut}},
     )
+    metrics = ServiceMetrics(index_state=_index_state(app))
     app.state.settings = settings
+    app.state.metrics = metrics
 
     @app.exception_handler(AskintlError)
     async def _askintl_error(request: Request, exc: AskintlError):
-        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=exc.http_status)
+        status = exc.http_status
+        if status == 422 and is_openai_path(request.url.path):
+            status = 400
+        return _error_response(request, status, type(exc).__name__, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):
-        return JSONResponse({"error": "invalid request", "detail": _describe_validation(exc)}, status_code=422)
+        detail, param = _describe_validation(exc)
+        status = 400 if is_openai_path(request.url.path) else 422
+        return _error_response(request, status, "invalid request", detail, param=param)
 
-    @app.post("/v1/ask", response_model=AskResponse, tags=["answers"],
-              responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
-    def ask(body: AskRequest, engine: EngineDep) -> AskResponse:
-        """Answer a question with an exact, cited quote, or abstain when the sources do not say."""
-        result = engine.ask(body.question, history=[t.model_dump() for t in body.history], top_k=body.top_k)
-        data = result.to_dict()
-        return AskResponse(id=uuid.uuid4().hex, index_version=engine.snapshot.version, **data)
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return _error_response(request, exc.status_code, _PHRASES.get(exc.status_code, "error"), detail,
+                               headers=getattr(exc, "headers", None))
 
-    @app.get("/v1/documents", response_model=list[DocumentSummary], tags=["documents"])
-    def list_documents(engine: EngineDep) -> list[DocumentSummary]:
-        """Every indexed document."""
-        return [DocumentSummary(doc_id=d.doc_id, title=d.title, institution=d.institution or d.title, url=d.url)
-                for d in engine.documents()]
+    for module in (answers, documents, openai, admin, service, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
 
-    @app.get("/v1/documents/{doc_id}", response_model=DocumentOut, tags=["documents"],
-             responses={404: {"model": ErrorOut}})
-    def get_document(doc_id: str, engine: EngineDep) -> DocumentOut:
-        """One document with the text that every start/end offset indexes."""
-        d = engine.document(doc_id)
-        return DocumentOut(doc_id=d.doc_id, title=d.title, institution=d.institution or d.title,
-                           aliases=list(d.aliases), city=d.city, language=d.language, url=d.url, text=d.text,
-                           content_hash=d.content_hash)
-
-    @app.get("/healthz", response_model=Health, tags=["service"])
-    def healthz(engine: EngineDep) -> Health:
-        """200 once the model and index are loaded and questions can be answered."""
-        snap = engine.snapshot
-        return Health(status="ok", index_version=snap.version, documents=len(snap.documents),
-                      passages=snap.n_passages, embedder=engine.embedder.id)
-
+    # Added innermost first: the last one added is the outermost.
+    app.add_middleware(LimitsMiddleware, limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+                       metrics=metrics, max_body=settings.max_request_bytes, max_admin_body=settings.max_document_bytes)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], expose_headers=["Retry-After", "X-Request-ID"], max_age=600)
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics, logger=setup_request_log(settings.request_log),
+                       log_requests=settings.request_log, routes=app.router.routes)
     return app

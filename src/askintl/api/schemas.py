@@ -97,3 +97,85 @@ class Health(BaseModel):
 class ErrorOut(BaseModel):
     error: str
     detail: str | list | None = None
+
+
+# ---- feedback -----------------------------------------------------------------------------------
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"answer_id": "4f0c1d0e9b5a4c8e8f3b2a1d0c9e8f7a", "helpful": False,
+                      "comment": "The address is out of date."}]})
+    answer_id: str = Field(min_length=1, max_length=80, description="the `id` of a /v1/ask answer "
+                           "(or of a chat completion)")
+    helpful: bool
+    comment: str | None = Field(None, max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    answer_id: str
+    helpful: bool
+    status: Literal["recorded"] = "recorded"
+
+
+# ---- admin --------------------------------------------------------------------------------------
+class DocumentIn(BaseModel):
+    """A document to add or replace: its text and catalog metadata."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "text": "The International Office is at 1 College Road.\n\nIt welcomes 300 exchange students a year.",
+        "format": "txt", "title": "International Office", "institution": "Example University",
+        "aliases": ["EU"], "city": "Exampleton", "language": "en", "url": "https://www.example.edu/intl"}]})
+    text: str = Field(min_length=1, description="the document: plain text, Markdown or HTML (see format)")
+    format: Literal["txt", "md", "html"] = "txt"
+    title: str | None = Field(None, max_length=300)
+    institution: str | None = Field(None, max_length=300)
+    aliases: list[str] = Field(default_factory=list, max_length=50)
+    city: str | None = Field(None, max_length=200)
+    language: str | None = Field(None, max_length=20)
+    url: str | None = Field(None, max_length=2000, pattern=r"^https?://\S+$",
+                            description="the public page this text comes from (citations link to it)")
+
+
+class NewDocumentIn(DocumentIn):
+    doc_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class AdminChangeOut(BaseModel):
+    doc_id: str | None
+    action: Literal["added", "replaced", "deleted", "reindex"]
+    generation: int = Field(description="live once /v1/admin/status shows indexed_generation >= this")
+    status_url: str = "/v1/admin/status"
+
+
+class ReindexStatusOut(BaseModel):
+    state: Literal["idle", "pending", "running", "failed"]
+    generation: int
+    indexed_generation: int
+    index_version: str
+    last_finished_at: str | None
+    last_seconds: float | None
+    last_report: dict | None
+    last_error: str | None
+
+
+# ---- OpenAI-compatible chat completions ---------------------------------------------------------
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str = Field(max_length=40)
+    content: str | list | None = None
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    include_usage: bool = False
+
+
+class ChatCompletionRequest(BaseModel):
+    """OpenAI's request body; sampling parameters (temperature, max_tokens, ...) are accepted and
+    ignored: askintl quotes, it does not generate."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = Field("askintl", max_length=200)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_TURNS + 10)
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    top_k: int = Field(5, ge=1, le=20, description="askintl extension: passages to retrieve")

@@ -1,0 +1,60 @@
+"""POST /v1/ask (a cited answer, remembered under an answer id) and POST /v1/feedback."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+
+from ...engine import Engine
+from ...feedback import FeedbackStore, new_answer_id
+from ...metrics import ServiceMetrics
+from ...records import AskResult
+from ..deps import EngineDep, FeedbackDep, MetricsDep
+from ..schemas import AskRequest, AskResponse, ErrorOut, FeedbackIn, FeedbackOut
+
+log = logging.getLogger("askintl.api")
+router = APIRouter()
+
+
+def answer_and_record(request: Request, engine: Engine, feedback: FeedbackStore, metrics: ServiceMetrics,
+                      question: str, history: list[dict], top_k: int, channel: str) -> tuple[AskResult, str, str]:
+    """Answer, count, and remember the question under a new answer id (shared by ask and chat)."""
+    result = engine.ask(question, history=history, top_k=top_k)
+    version = engine.snapshot.version
+    answer_id = new_answer_id()
+    try:
+        feedback.record_answer(result, channel=channel, index_version=version, answer_id=answer_id)
+    except Exception as exc:  # noqa: BLE001 - the reader still gets the answer; only feedback is lost
+        log.error("could not record answer %s: %s", answer_id, exc)
+    metrics.questions.inc(channel=channel)
+    if result.abstained:
+        metrics.abstentions.inc(channel=channel)
+    request.state.answer_id = answer_id
+    request.state.abstained = result.abstained
+    request.state.channel = channel
+    return result, answer_id, version
+
+
+@router.post("/v1/ask", response_model=AskResponse, tags=["answers"],
+             responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}, 429: {"model": ErrorOut},
+                        503: {"model": ErrorOut}})
+def ask(body: AskRequest, request: Request, engine: EngineDep, feedback: FeedbackDep,
+        metrics: MetricsDep) -> AskResponse:
+    """Answer a question with an exact, cited quote, or abstain when the sources do not say.
+
+    The `id` identifies the answer for POST /v1/feedback."""
+    result, answer_id, version = answer_and_record(
+        request, engine, feedback, metrics, body.question, [t.model_dump() for t in body.history], body.top_k, "ask")
+    return AskResponse(id=answer_id, index_version=version, **result.to_dict())
+
+
+@router.post("/v1/feedback", response_model=FeedbackOut, status_code=201, tags=["answers"],
+             responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 429: {"model": ErrorOut}})
+def post_feedback(body: FeedbackIn, feedback: FeedbackDep, metrics: MetricsDep) -> FeedbackOut:
+    """Rate an answer as helpful or not, with an optional comment (the last rating counts).
+
+    Disliked answers are listed by `askintl report` for the content owners."""
+    answer_id = body.answer_id.removeprefix("chatcmpl-")
+    feedback.record_feedback(answer_id, body.helpful, body.comment)
+    metrics.feedback.inc(helpful=str(body.helpful).lower())
+    return FeedbackOut(answer_id=answer_id, helpful=body.helpful)

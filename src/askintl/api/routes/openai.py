@@ -1,0 +1,49 @@
+"""OpenAI-compatible endpoints: POST /v1/chat/completions (plain and streaming) and GET /v1/models.
+
+Errors on these paths use OpenAI's shape ``{"error": {"message", "type", "param", "code"}}``
+(see ``app.py``) so that OpenAI clients and chat front ends show them; invalid requests are
+400, as OpenAI answers.
+"""
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from ... import openai_compat
+from ..deps import EngineDep, FeedbackDep, MetricsDep, public_base_url
+from ..schemas import AskResponse, ChatCompletionRequest
+from .answers import answer_and_record
+
+router = APIRouter(tags=["openai"])
+_STARTED = int(time.time())
+
+
+@router.post("/v1/chat/completions", responses={200: {
+    "description": "a `chat.completion` object, or `text/event-stream` of `chat.completion.chunk` objects "
+                   "when `stream` is true; both carry the extra fields `citations` and `askintl`"}})
+async def chat_completions(body: ChatCompletionRequest, request: Request, engine: EngineDep, feedback: FeedbackDep,
+                           metrics: MetricsDep):
+    """Ask through the OpenAI chat-completions protocol: the last user message is the question,
+    the earlier user/assistant messages its history. The reply quotes the sources with
+    numbered citations; `citations` lists them as data (one per document, numbered as in the text)."""
+    chat = openai_compat.messages_to_question([m.model_dump() for m in body.messages])
+    result, answer_id, version = await run_in_threadpool(
+        answer_and_record, request, engine, feedback, metrics, chat.question, chat.history, body.top_k, "chat")
+    payload = AskResponse(id=answer_id, index_version=version, **result.to_dict()).model_dump(mode="json")
+    base = public_base_url(request)
+    if body.stream:
+        include_usage = bool(body.stream_options and body.stream_options.include_usage)
+        events = openai_compat.stream_events(result, chat, answer_id, payload, base, include_usage=include_usage)
+        return StreamingResponse(events, media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return JSONResponse(openai_compat.completion(result, chat, answer_id, payload, base))
+
+
+@router.get("/v1/models")
+def list_models() -> dict:
+    """The one model, `askintl` (/v1/chat/completions accepts any model name)."""
+    return {"object": "list", "data": [{"id": openai_compat.MODEL_ID, "object": "model", "created": _STARTED,
+                                        "owned_by": "askintl"}]}

@@ -1,0 +1,370 @@
+"""The widget in real headless Chromium (Debian's `chromium`, driven by Playwright), embedded
+with one tag on a page of another origin whose CSS is hostile, over the bundled corpus with
+the real model. Screenshots go to screenshots/ (git-ignored).
+
+Needs /usr/bin/chromium (`apt-get install -y chromium`); ASKINTL_SKIP_BROWSER=1 skips these
+tests explicitly instead of failing."""
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+from web_servers import LiveServer, StaticPages, service_settings
+
+from askintl.api import create_app
+from askintl.engine import Engine
+from askintl.feedback import FeedbackStore, default_db_path
+
+pytestmark = pytest.mark.model
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "screenshots"
+CHROMIUM = os.environ.get("ASKINTL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+KEY = "widget-test-admin-key"
+EN_QUESTION = "How many international students study at Beijing Jiaotong University?"
+AR_QUESTION = "ما هو عنوان جامعة نانجينغ للبريد والاتصالات؟"
+XSS = '<img src=x onerror="window.__askintlXss=1">'
+# Short sentences: whichever is quoted, the markup is inside the quote or its shown context (180 characters).
+XSS_TEXT = (f"Mars Polytechnic Institute welcomes 75 exchange students every year {XSS} "
+            "<script>window.__askintlXss=2</script><b>!</b>. Its office is on Olympus Road.")
+
+HOSTILE_CSS = """
+* { font-family: "Comic Sans MS", cursive !important; color: #f0f !important; line-height: 3 !important;
+    letter-spacing: 4px !important; text-transform: uppercase !important; box-sizing: content-box !important; }
+html { font-size: 40px !important; }
+body { background: repeating-linear-gradient(45deg, #0f0 0 10px, #ff0 10px 20px) !important; }
+div, section, header, form, p, span, ol, li, blockquote, article { padding: 30px !important; margin: 30px !important;
+    border: 5px dashed red !important; }
+button, textarea, input { display: none !important; }
+mark { background: black !important; color: black !important; }
+a { pointer-events: none !important; }
+.launcher, .panel, .log, .root { display: none !important; }
+askintl-chat { opacity: .2 !important; filter: blur(3px) !important; transform: rotate(8deg) !important;
+    display: none !important; }
+"""
+
+
+def host_page(server: str, *, lang="en", css=HOSTILE_CSS, tag_attrs="", body=""):
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,"><title>A university page</title><style>{css}</style></head>
+<body><h1>International students</h1><a href="#top" id="first-link">Skip to content</a>
+<p class="panel" id="host-panel">A host paragraph that uses the widget's class names.</p>
+<mark id="host-mark">host mark</mark>{body}
+<script src="{server}/widget.js" defer {tag_attrs}></script></body></html>"""
+
+
+# ---- fixtures ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pages():
+    with StaticPages({}) as static:
+        yield static
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, e5_settings, pages):
+    """askintl over a copy of the bundled corpus and its e5 index, plus a document with markup."""
+    root = tmp_path_factory.mktemp("widget")
+    shutil.copytree(e5_settings.corpus_dir, root / "corpus")
+    shutil.copytree(e5_settings.index_dir, root / "index")
+    settings = service_settings(e5_settings, corpus_dir=root / "corpus", index_dir=root / "index",
+                                cors_origins=[pages.url], admin_api_key=KEY, rate_limit_per_minute=0)
+    app = create_app(settings, engine=Engine.open(settings))
+    with LiveServer(app) as server:
+        r = httpx.put(f"{server.url}/v1/admin/documents/mars-poly", headers={"X-API-Key": KEY}, timeout=30, json={
+            "text": XSS_TEXT, "title": "Exchange notice", "institution": "Mars Polytechnic Institute",
+            "aliases": ["MPI"]})
+        assert r.status_code == 202, r.text
+        assert app.state.admin.wait(r.json()["generation"], 120)
+        server.settings = settings
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if os.environ.get("ASKINTL_SKIP_BROWSER") == "1":
+        pytest.skip("ASKINTL_SKIP_BROWSER=1")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: install it with `apt-get install -y chromium` "
+                    "(or set ASKINTL_SKIP_BROWSER=1 to skip the browser tests)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(url, width=1280, height=800, locale="en-US") -> page; console errors are collected."""
+    contexts = []
+
+    def make(url, width=1280, height=800, locale="en-US"):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.errors.append(f"page error: {e}"))
+        page.goto(url)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def serve(pages, name, html) -> str:
+    pages.pages[f"/{name}.html"] = html
+    return f"{pages.url}/{name}.html"
+
+
+def shot(page, name):
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def shadow(page, expression):
+    """Evaluate ``expression`` with ``root`` bound to the widget's shadow root."""
+    return page.evaluate("() => { const root = document.querySelector('askintl-chat').shadowRoot; "
+                         f"return {expression}; }}")
+
+
+def ask(page, question):
+    count = page.locator("askintl-chat article").count()
+    page.locator("askintl-chat textarea").fill(question)
+    page.locator("askintl-chat textarea").press("Enter")
+    page.locator("askintl-chat article").nth(count).wait_for(timeout=30000)
+    return page.locator("askintl-chat article").nth(count)
+
+
+def document_text(server, doc_id):
+    return httpx.get(f"{server.url}/v1/documents/{doc_id}").json()["text"]
+
+
+# ---- tests ---------------------------------------------------------------------------------------
+def test_one_tag_on_a_hostile_page_answers_with_a_highlighted_cited_quote(site, pages, open_page):
+    url = serve(pages, "hostile", host_page(site.url, tag_attrs='data-title="Ask Example University" '
+                                                                 'data-accent="#8a1538"'))
+    page = open_page(url)
+    page.evaluate("() => { window.answers = []; "
+                  "document.addEventListener('askintl:answer', e => answers.push(e.detail)); }")
+    launcher = page.get_by_role("button", name="Ask us: Ask Example University", exact=True)
+    assert launcher.get_attribute("aria-expanded") == "false"
+    launcher.click()
+    assert launcher.get_attribute("aria-expanded") == "true"
+    article = ask(page, EN_QUESTION)
+
+    mark = article.locator("mark")
+    quote = mark.inner_text()
+    cite = article.locator(".cite a")
+    href = urlparse(cite.get_attribute("href"))
+    assert href.path == "/documents/bjtu-international" and cite.get_attribute("target") == "_blank"
+    start, end = (int(parse_qs(href.query)[k][0]) for k in ("start", "end"))
+    assert document_text(site, "bjtu-international")[start:end] == quote
+    assert "Beijing Jiaotong University" in cite.inner_text()
+    assert article.locator("ol li").count() >= 1 and "Sources" in article.inner_text()
+
+    # Nothing of the page's CSS reaches in...
+    style = shadow(page, """(() => { const s = getComputedStyle(root.querySelector('.root'));
+        const m = getComputedStyle(root.querySelector('mark')); const t = root.querySelector('textarea');
+        return {font: s.fontFamily, transform: s.textTransform, spacing: s.letterSpacing, size: s.fontSize,
+                mark: m.backgroundColor, textarea: t.getBoundingClientRect().width,
+                header: getComputedStyle(root.querySelector('header')).backgroundColor}; })()""")
+    assert "Comic" not in style["font"] and style["transform"] == "none" and style["spacing"] == "normal"
+    assert style["size"] == "15px" and style["mark"] == "rgb(255, 229, 138)" and style["textarea"] > 100
+    assert style["header"] == "rgb(138, 21, 56)"  # data-accent
+    # ...and nothing of the widget's leaks out.
+    host = page.evaluate("""() => ({panel: getComputedStyle(document.getElementById('host-panel')).display,
+        mark: getComputedStyle(document.getElementById('host-mark')).backgroundColor})""")
+    assert host == {"panel": "none", "mark": "rgb(0, 0, 0)"}
+    assert page.errors == []
+    shot(page, "widget-hostile-desktop-en")
+
+    # Feedback: "not helpful" asks for an optional comment, and the server stores both.
+    article.get_by_role("button", name="Not helpful").click()
+    comment = article.locator(".fb input")
+    assert shadow(page, "root.activeElement && root.activeElement.tagName") == "INPUT"
+    comment.fill("Please add the 2024 figure.")
+    comment.press("Enter")
+    article.get_by_text("Thank you for your feedback.").wait_for()
+    answer_id = page.evaluate("() => answers.at(-1).id")  # the askintl:answer event carries the response
+    store = FeedbackStore(default_db_path(site.settings))
+    assert store.feedback(answer_id) == {"helpful": False, "comment": "Please add the 2024 figure."}
+
+
+def test_citation_opens_the_source_with_the_quote_highlighted_and_in_view(site, pages, open_page):
+    page = open_page(serve(pages, "plain", host_page(site.url, css="", tag_attrs='data-open="true"')))
+    article = ask(page, EN_QUESTION)
+    quote = article.locator("mark").inner_text()
+    with page.context.expect_page() as opened:
+        article.locator(".cite a").click()
+    doc_page = opened.value
+    doc_page.wait_for_selector("mark#quote")
+    assert doc_page.locator("mark#quote").inner_text() == quote
+    assert doc_page.locator("#title").inner_text() == "International Cooperation: Overview"
+    assert doc_page.evaluate("() => document.activeElement.id") == "quote"
+    shot(doc_page, "document-page-quote")
+
+    # A quote near the end of a long document is scrolled into view.
+    text = document_text(site, "njupt-international")
+    start = text.rindex("NJUPT")
+    end = text.index(".", start) + 1
+    long_page = open_page(f"{site.url}/documents/njupt-international?start={start}&end={end}", height=500)
+    long_page.wait_for_selector("mark#quote")
+    assert long_page.locator("mark#quote").inner_text() == text[start:end]
+    assert long_page.evaluate("() => window.scrollY") > 0
+    box = long_page.locator("mark#quote").bounding_box()
+    assert 0 <= box["y"] and box["y"] + min(box["height"], 100) <= 500
+    assert long_page.errors == []
+
+
+def test_arabic_page_gets_a_right_to_left_widget_and_a_cited_answer(site, pages, open_page):
+    page = open_page(serve(pages, "arabic", host_page(site.url, lang="ar", css="body{direction:rtl}")),
+                     locale="ar")
+    launcher = page.locator("askintl-chat .launcher")
+    assert launcher.bounding_box()["x"] < 640  # on the left in right-to-left pages
+    launcher.click()
+    assert shadow(page, "root.querySelector('.root').dir") == "rtl"
+    assert page.locator("askintl-chat .send").inner_text() == "إرسال"
+    assert page.locator("askintl-chat h2").inner_text() == "اسأل مكتب الشؤون الدولية"
+    article = ask(page, AR_QUESTION)
+    hrefs = [a.get_attribute("href") for a in article.locator("a").all()]
+    assert any("/documents/njupt-international?" in h for h in hrefs), hrefs
+    assert ("المصادر" if article.locator("mark").count() else "مقاطع ذات صلة") in article.inner_text()
+    assert page.errors == []
+    shot(page, "widget-desktop-ar")
+    page.set_viewport_size({"width": 360, "height": 740})
+    box = page.locator("askintl-chat .panel").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    shot(page, "widget-360-ar")
+
+
+def test_keyboard_only(site, pages, open_page):
+    page = open_page(serve(pages, "keyboard", host_page(site.url, css="")))
+    active = "(() => { const h = document.activeElement; const a = h && h.shadowRoot && h.shadowRoot.activeElement;" \
+             " return a ? 'widget:' + (a.className || a.tagName) : (h && h.id) || ''; })()"
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate(active) == "widget:launcher":
+            break
+    assert page.evaluate(active) == "widget:launcher"
+    page.keyboard.press("Enter")
+    assert page.evaluate(active) == "widget:TEXTAREA"  # focus moves into the panel
+    tree = page.locator("body").aria_snapshot()  # what assistive technology is given
+    for node in ('button "Ask us: Ask the International Office" [expanded]', 'dialog "Ask the International Office"',
+                 'log "Ask the International Office"', 'textbox "Your question"', 'button "Send"', 'button "Close"'):
+        assert node in tree, tree
+    page.keyboard.type(EN_QUESTION)
+    page.keyboard.press("Enter")
+    article = page.locator("askintl-chat article").first
+    article.wait_for()
+    assert page.evaluate(active) == "widget:TEXTAREA"  # ready for the next question
+    assert 'article "Answer"' in page.locator("askintl-chat .log").aria_snapshot()
+    log = page.locator("askintl-chat .log")
+    assert log.get_attribute("aria-live") == "polite" and log.get_attribute("role") == "log"
+    assert log.get_attribute("aria-busy") == "false"
+    assert page.locator("askintl-chat textarea").get_attribute("id") == \
+        page.locator("askintl-chat label").get_attribute("for")
+
+    # Back through the answer to its citation, and open it with Enter.
+    for _ in range(8):
+        page.keyboard.press("Shift+Tab")
+        if shadow(page, "root.activeElement && root.activeElement.closest('.cite') !== null"):
+            break
+    assert shadow(page, "root.activeElement.closest('.cite') !== null")
+    with page.context.expect_page() as opened:
+        page.keyboard.press("Enter")
+    opened.value.wait_for_selector("mark#quote")
+    # Escape closes the panel and gives the focus back to the launcher.
+    page.bring_to_front()
+    page.keyboard.press("Escape")
+    assert page.locator("askintl-chat .panel").is_hidden()
+    assert page.evaluate(active) == "widget:launcher"
+    page.keyboard.press("Space")
+    assert page.locator("askintl-chat .panel").is_visible() and page.evaluate(active) == "widget:TEXTAREA"
+
+
+def test_corpus_markup_is_shown_as_text_never_run(site, pages, open_page):
+    page = open_page(serve(pages, "xss", host_page(site.url, css="", tag_attrs='data-open="true"')))
+    article = ask(page, "How many exchange students does Mars Polytechnic Institute welcome every year?")
+    assert XSS in article.inner_text()
+    assert "<script>window.__askintlXss=2</script><b>!</b>" in article.inner_text()
+    assert shadow(page, "root.querySelectorAll('img, script, b').length") == 0
+    assert page.evaluate("() => window.__askintlXss") is None
+    hrefs = [a.get_attribute("href") for a in article.locator("a").all()]
+    target = next(h for h in hrefs if "/documents/mars-poly?" in h)
+    doc_page = open_page(target)
+    doc_page.wait_for_selector("#text mark, #text:not(:empty)")
+    assert XSS in doc_page.locator("#text").inner_text()
+    assert doc_page.evaluate("() => document.querySelectorAll('#text *:not(mark)').length") == 0
+    assert doc_page.evaluate("() => window.__askintlXss") is None
+    # The question the reader typed is text too.
+    ask(page, f"{XSS} <b>bold?</b>")
+    assert XSS in page.locator("askintl-chat .user").last.inner_text()
+    assert shadow(page, "root.querySelectorAll('img, b').length") == 0
+    assert page.evaluate("() => window.__askintlXss") is None
+
+
+def test_abstention_is_shown_honestly_with_related_passages(site, pages, open_page):
+    page = open_page(serve(pages, "abstain", host_page(site.url, css="", tag_attrs='data-open="true"')))
+    article = ask(page, "Who won the 2018 FIFA World Cup?")
+    assert "Not in the official materials" in article.inner_text()
+    assert article.locator("mark").count() == 0
+    passages = httpx.post(f"{site.url}/v1/ask", json={"question": "Who won the 2018 FIFA World Cup?"}).json()
+    assert passages["abstained"]
+    if passages["passages"]:
+        assert "Related passages" in article.inner_text()
+        assert article.locator("li a").count() == len({p["doc_id"] for p in passages["passages"]})
+    shot(page, "widget-abstained")
+
+
+def test_usable_at_360_px(site, pages, open_page):
+    page = open_page(serve(pages, "hostile", host_page(site.url)), width=360, height=740)
+    page.locator("askintl-chat .launcher").click()
+    article = ask(page, EN_QUESTION)
+    for selector in (".panel", "textarea", ".send", ".close"):
+        box = page.locator(f"askintl-chat {selector}").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360, selector
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 740, selector
+    assert page.locator("askintl-chat .send").bounding_box()["height"] >= 32  # a touch target
+    assert article.locator("mark").is_visible()
+    shot(page, "widget-360")
+
+
+def test_inline_element_in_french(site, pages, open_page):
+    body = f'<askintl-chat data-server="{site.url}/" data-lang="fr" data-accent="gold" ' \
+           'style="display:block;height:520px;max-width:600px"></askintl-chat>'
+    page = open_page(serve(pages, "inline", host_page(site.url, css="", body=body)))
+    assert page.locator("askintl-chat").count() == 1  # the page's element: no floating launcher added
+    assert page.locator("askintl-chat .launcher").count() == 0
+    assert page.locator("askintl-chat .panel").is_visible()
+    assert page.locator("askintl-chat .send").inner_text() == "Envoyer"
+    colors = shadow(page, "[getComputedStyle(root.querySelector('.send')).color, "
+                          "getComputedStyle(root.querySelector('.send')).backgroundColor]")
+    assert colors == ["rgb(31, 31, 31)", "rgb(255, 215, 0)"]  # dark text on a light accent
+    article = ask(page, EN_QUESTION)
+    assert "Sources" in article.inner_text() and article.locator("mark").count() == 1
+    assert page.errors == []
+
+
+def test_demo_page(site, open_page):
+    page = open_page(site.url + "/")
+    panel = page.locator("askintl-chat .panel")
+    panel.wait_for()  # data-open: open on load
+    page.locator("#documents li a").first.wait_for()
+    assert page.locator("#documents li").count() == 5
+    page.get_by_role("button", name="How many international students study at Beijing Jiaotong University?").click()
+    article = page.locator("askintl-chat article").first
+    article.wait_for()
+    assert "Beijing Jiaotong University" in article.inner_text()
+    assert page.errors == []  # also: no Content-Security-Policy violation
+    shot(page, "demo-desktop")
+    page.goto(site.url + "/?lang=ar")
+    page.locator("askintl-chat .panel").wait_for()
+    assert shadow(page, "root.querySelector('.root').dir") == "rtl"
