@@ -1,32 +1,376 @@
-"""Rich rendering of answers and eval summaries for the terminal."""
+"""How answers look: rich renderables for terminals, plain text for pipes and scripts.
+
+The quote is shown with the words it shares with the question highlighted (compared as the
+lexical index compares them: case-folded, stemmed, numbers without thousands separators), and
+each passage as a numbered citation: institution · document, and where in it (paragraphs, or
+the character span). Text from the sources is shown with its control characters made visible.
+"""
 from __future__ import annotations
 
-from rich.console import Console
+import re
+import unicodedata
+from dataclasses import replace
+
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.table import Table
 from rich.text import Text
 
-from .records import AskResult
+from .records import Answer, AskResult, Document, Passage
+
+QUOTE = "bold green"        # the answer quote (bold: it stands out without colours too)
+MATCH = "bold reverse"      # words shared with the question (on top of the quote's colour)
+CITE = "cyan"
+NOT_FOUND = "bold yellow"
 
 
+# ---- only printable text reaches the terminal ----------------------------------------------
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _picture(m: re.Match) -> str:
+    code = ord(m.group())
+    if code in (0x0b, 0x0c, 0x0d):
+        return " "
+    return chr(0x2400 + code) if code < 0x20 else "␡" if code == 0x7f else "\ufffd"
+
+
+def printable(text: str | None) -> str | None:
+    """``text`` with its control characters (an escape sequence in a source, say) made visible.
+
+    One character stands for one, so that offsets into the text still hold: ESC becomes "␛",
+    carriage returns and form feeds become spaces; newlines and tabs stay.
+    """
+    return _CONTROL.sub(_picture, text) if text and _CONTROL.search(text) else text
+
+
+def _printable_passage(p: Passage) -> Passage:
+    return replace(p, doc_id=printable(p.doc_id), title=printable(p.title), institution=printable(p.institution),
+                   text=printable(p.text))
+
+
+def _printable_result(r: AskResult) -> AskResult:
+    a = r.answer
+    answer = a and replace(a, text=printable(a.text), doc_id=printable(a.doc_id), title=printable(a.title),
+                           institution=printable(a.institution))
+    return replace(r, question=printable(r.question), standalone_query=printable(r.standalone_query),
+                   reason=printable(r.reason), answer=answer, passages=[_printable_passage(p) for p in r.passages])
+
+
+def _printable_document(d: Document) -> Document:
+    return replace(d, doc_id=printable(d.doc_id), text=printable(d.text), title=printable(d.title),
+                   institution=printable(d.institution), city=printable(d.city), language=printable(d.language),
+                   url=printable(d.url))
+
+
+# ---- highlighting -------------------------------------------------------------------------
+def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` whose words are terms of ``query``.
+
+    Words match by stem ("study" finds "studying", "1400" finds "1,400"); stopwords never
+    match. Chinese, Japanese and similar runs match by character bigrams, so that single
+    common characters are not highlighted.
+    """
+    # here, not at the top: lexical imports numpy and scipy, and the chat's prompt must not wait
+    from .lexical import _TOKEN, tokenize  # _TOKEN: the tokenizer's own word pattern, for offsets
+
+    terms = set(tokenize(query))
+    if not terms:
+        return []
+    spans: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        nospace, _number, _word = m.groups()
+        if nospace:
+            marked = [False] * len(nospace)
+            for i in range(len(nospace) - 1):
+                if unicodedata.normalize("NFKC", nospace[i:i + 2]).casefold() in terms:
+                    marked[i] = marked[i + 1] = True
+            i = 0
+            while i < len(marked):
+                if marked[i]:
+                    j = i
+                    while j < len(marked) and marked[j]:
+                        j += 1
+                    spans.append((m.start() + i, m.start() + j))
+                    i = j
+                else:
+                    i += 1
+        else:
+            toks = tokenize(m.group())
+            if toks and toks[0] in terms:
+                spans.append(m.span())
+    return _merge(text, spans)
+
+
+def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join spans separated only by spaces, so "international students" reads as one mark."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1]:start].strip(" ")):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def marked_text(text: str, query: str = "", base: str = "", quote: tuple[int, int] | None = None,
+                focus: tuple[int, int] | None = None) -> Text:
+    """``text`` with the quote span in the quote colour and the question's words highlighted in it.
+
+    ``focus`` (a passage inside a document) stays in normal colour and the rest is dimmed.
+    """
+    out = Text(text, style=base)
+    if focus:
+        out.stylize("dim", 0, focus[0])
+        out.stylize("dim", focus[1], len(text))
+    if quote:
+        out.stylize(QUOTE, *quote)
+    for start, end in highlight_spans(text, query) if query else []:
+        if quote and quote[0] <= start and end <= quote[1]:
+            out.stylize(MATCH, start, end)
+        elif not focus or focus[0] <= start < focus[1]:
+            out.stylize("bold", start, end)
+    return out
+
+
+def quote_text(answer: Answer, query: str) -> Text:
+    """The quote in quotation marks, the question's words highlighted."""
+    out = Text("“", style=QUOTE)
+    out.append_text(marked_text(answer.text, query, quote=(0, len(answer.text))))
+    out.append("”", style=QUOTE)
+    return out
+
+
+def _quote_in(passage: Passage, answer: Answer | None) -> tuple[int, int] | None:
+    """Where the answer quote sits inside ``passage.text``, if it does."""
+    if answer and answer.doc_id == passage.doc_id and passage.start <= answer.start and answer.end <= passage.end:
+        return answer.start - passage.start, answer.end - passage.start
+    return None
+
+
+# ---- citations ----------------------------------------------------------------------------
+def citation_label(p: Passage) -> str:
+    """"Beijing Jiaotong University · International Cooperation: Overview · bjtu-international 677–1048"."""
+    who = " · ".join(x for x in (p.institution, p.title) if x)
+    return f"{who} · {p.doc_id} {p.start}–{p.end}" if who else f"{p.doc_id} {p.start}–{p.end}"
+
+
+def _name(p: Passage, answer_passage: bool) -> Text:
+    """"Beijing Jiaotong University · International Cooperation: Overview"."""
+    out = Text()
+    if p.institution:
+        out.append(p.institution, style="bold" if answer_passage else "")
+        out.append(" · ", style="dim")
+    out.append(p.title or p.doc_id)
+    return out
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+def paragraphs(text: str, start: int, end: int) -> str:
+    """Where ``text[start:end]`` sits, in paragraphs (blocks between blank lines): "¶3", "¶3–4"."""
+    body_start = len(text) - len(text.lstrip())
+    breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(text, body_start)]
+    first = 1 + sum(1 for b in breaks if b <= start)
+    last = 1 + sum(1 for b in breaks if b < end)
+    return f"¶{first}" if first == last else f"¶{first}–{last}"
+
+
+class _Citations:
+    """Aligned citation lines that never wrap: the document name is shortened to fit instead."""
+
+    def __init__(self, rows: list[tuple[Text, Text, Text]]):
+        self.rows = rows  # (number, institution · document, where)
+
+    def __rich_console__(self, console, options):
+        if not self.rows:
+            return
+        num_w = max(n.cell_len for n, _, _ in self.rows)
+        place_w = max(place.cell_len for _, _, place in self.rows)
+        room = max(options.max_width - num_w - place_w - 3, 12)
+        name_w = min(max(name.cell_len for _, name, _ in self.rows), room)
+        for num, name, place in self.rows:
+            name = name.copy()
+            name.truncate(name_w, overflow="ellipsis", pad=True)
+            line = Text.assemble(num, " " * (num_w - num.cell_len + 1), name, "  ", place)
+            line.no_wrap = True
+            line.overflow = "ellipsis"
+            yield line
+
+
+def _number(i: int, answer_passage: bool) -> Text:
+    return Text(f"[{i + 1}]", style=f"bold {CITE}" if answer_passage else CITE)
+
+
+def _place(p: Passage, where: dict[int, str] | None, i: int) -> str:
+    return (where or {}).get(i) or f"{p.doc_id} {p.start}–{p.end}"
+
+
+def citations(result: AskResult, where: dict[int, str] | None = None) -> _Citations:
+    """One line per passage: [n], institution · document, where in it ("¶3").
+
+    ``where`` maps a passage's index to its place in the document; without it the character
+    span is shown.
+    """
+    answer_index = result.answer.passage_index if result.answer and not result.abstained else -1
+    places = [(p.doc_id, _place(p, where, i)) for i, p in enumerate(result.passages)]
+    rows = []
+    for i, p in enumerate(result.passages):
+        place = places[i][1]
+        if places.count(places[i]) > 1:  # two passages of one paragraph: tell them apart
+            place += f" · {p.start}–{p.end}"
+        rows.append((_number(i, i == answer_index), _name(p, i == answer_index), Text(place, style="dim")))
+    return _Citations(rows)
+
+
+# ---- the chat's views ---------------------------------------------------------------------
+def answer_view(result: AskResult, seconds: float | None = None,
+                where: dict[int, str] | None = None) -> RenderableType:
+    """One answer in the chat: the quote (or "not found"), then the numbered citations."""
+    result = _printable_result(result)
+    parts: list[RenderableType] = []
+    if result.standalone_query != result.question:
+        parts.append(Text(f"searched: {result.standalone_query}", style="dim italic"))
+    if result.answer and not result.abstained:
+        line = quote_text(result.answer, result.standalone_query)
+        line.append(f"[{result.answer.passage_index + 1}]", style=f"bold {CITE}")  # no space: never alone on a line
+        parts.append(line)
+    else:
+        line = Text("Not found in the sources.", style=NOT_FOUND)
+        if result.reason and not result.passages:  # with passages, "closest passages" says why
+            line.append(f" ({result.reason.rstrip('.')})", style="dim")
+        parts.append(line)
+    if result.passages:
+        parts.append(Text(""))
+        if not result.answer or result.abstained:
+            parts.append(Text("Closest passages (they do not answer it):", style="dim"))
+        parts.append(citations(result, where))
+    hint = Text(style="dim")
+    if seconds is not None:
+        hint.append(f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s")
+    if result.passages:
+        hint.append((" · " if hint else "") + "/sources for the passages · /open N for a document")
+    if hint:
+        parts.append(hint)
+    return Padding(Group(*parts), (1, 0, 1, 2))
+
+
+def sources_view(result: AskResult, where: dict[int, str] | None = None) -> RenderableType:
+    """Every passage of an answer in full, the quote highlighted inside its passage."""
+    result = _printable_result(result)
+    if not result.passages:
+        return Padding(Text("No passages: ask a question first.", style="dim"), (0, 0, 0, 2))
+    parts: list[RenderableType] = []
+    answer = result.answer if not result.abstained else None
+    for i, p in enumerate(result.passages):
+        is_answer = bool(answer) and answer.passage_index == i
+        head = Text.assemble(_number(i, True), " ", _name(p, is_answer), no_wrap=True, overflow="ellipsis")
+        meta = Text(" · ".join(x for x in ((where or {}).get(i), f"{p.doc_id} {p.start}–{p.end}",
+                                           f"score {p.score:.3f}") if x), style="dim")
+        if is_answer:
+            meta.append(" · the answer", style=f"bold {QUOTE}")
+        body = marked_text(p.text, result.standalone_query, quote=_quote_in(p, answer) if is_answer else None)
+        parts += [head, Padding(Group(meta, body), (0, 0, 1, 4))]
+    return Padding(Group(*parts), (1, 0, 0, 2))
+
+
+def document_view(doc: Document, passage: Passage, number: int, result: AskResult) -> RenderableType:
+    """A whole document: the cited passage in focus, the quote highlighted, the rest dimmed."""
+    doc, passage, result = _printable_document(doc), _printable_passage(passage), _printable_result(result)
+    answer = result.answer if not result.abstained else None
+    quote = None
+    if answer and answer.doc_id == doc.doc_id and doc.text[answer.start:answer.end] == answer.text:
+        quote = (answer.start, answer.end)
+    focus = (passage.start, passage.end) if doc.text[passage.start:passage.end] == passage.text else None
+    title = f"[{number}] {doc.institution + ' · ' if doc.institution else ''}{doc.title}"
+    meta = Text(style="dim")
+    meta.append(doc.doc_id)
+    for extra in (doc.city, doc.language, doc.url):
+        if extra:
+            meta.append(f" · {extra}")
+    meta.append(f" · passage {paragraphs(doc.text, passage.start, passage.end)} ({passage.start}–{passage.end})")
+    if quote:
+        meta.append(f" · quote {quote[0]}–{quote[1]}")
+    body = marked_text(doc.text.strip("\n"), result.standalone_query, quote=_shift(doc.text, quote),
+                       focus=_shift(doc.text, focus))
+    return Group(Rule(Text(title, style="bold"), align="left", style=CITE),
+                 Padding(Group(meta, Text(""), body), (0, 0, 0, 2)), Rule(style=CITE))
+
+
+def _shift(text: str, span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """A span of ``text`` as a span of ``text.strip("\\n")``."""
+    if span is None:
+        return None
+    lead = len(text) - len(text.lstrip("\n"))
+    return span[0] - lead, span[1] - lead
+
+
+# ---- plain text (pipes, scripts) ----------------------------------------------------------
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def plain_block(result: AskResult) -> str:
+    """One answer as plain lines, for scripts::
+
+        Q: <the question>
+        Searched: <the standalone query>            (only when a follow-up was rewritten)
+        A: “<the quote>”                            or  A: Not found in the sources.
+        Source: <institution> — <title> (<doc_id>, characters <start>-<end>)   (answers only)
+
+    Whitespace inside a line is collapsed; ``/json`` or ``--json`` give the exact text.
+    """
+    result = _printable_result(result)
+    lines = [f"Q: {_one_line(result.question)}"]
+    if result.standalone_query != result.question:
+        lines.append(f"Searched: {_one_line(result.standalone_query)}")
+    a = result.answer
+    if a and not result.abstained:
+        lines.append(f"A: “{_one_line(a.text)}”")
+        who = " — ".join(x for x in (a.institution, a.title) if x)
+        lines.append(f"Source: {who} ({a.doc_id}, characters {a.start}-{a.end})")
+    else:
+        lines.append("A: Not found in the sources.")
+    return "\n".join(lines) + "\n"
+
+
+def plain_sources(result: AskResult) -> str:
+    result = _printable_result(result)
+    blocks = [f"[{i}] {citation_label(p)}\n{p.text.strip()}\n" for i, p in enumerate(result.passages, 1)]
+    return "\n".join(blocks) if blocks else "No passages: ask a question first.\n"
+
+
+def plain_document(doc: Document, passage: Passage, number: int, result: AskResult) -> str:
+    doc, passage, result = _printable_document(doc), _printable_passage(passage), _printable_result(result)
+    head = f"[{number}] {citation_label(passage)}"
+    a = result.answer
+    if a and not result.abstained and a.doc_id == doc.doc_id:
+        head += f" · quote {a.start}–{a.end}"
+    return f"{head}\n{doc.text.strip()}\n"
+
+
+# ---- `askintl ask` and `askintl eval` ------------------------------------------------------
 def result_text(result: AskResult) -> Text:
+    result = _printable_result(result)
     out = Text()
     if result.standalone_query != result.question:
         out.append(f"(searched: {result.standalone_query})\n", style="dim")
     if result.abstained or not result.answer:
-        out.append("Not found in the sources. ", style="bold yellow")
+        out.append("Not found in the sources. ", style=NOT_FOUND)
         out.append("The official materials indexed here do not clearly answer this.\n")
         if result.passages:
             out.append("Related passages:\n", style="dim")
     else:
         a = result.answer
-        out.append("“", style="bold")
-        out.append(a.text, style="bold green")
-        out.append("”", style="bold")
-        out.append(f"  [{a.passage_index + 1}] {a.institution} — {a.title}\n", style="cyan")
+        out.append_text(quote_text(a, result.standalone_query))
+        out.append(f"[{a.passage_index + 1}]\n\n", style=f"bold {CITE}")
     for i, p in enumerate(result.passages, 1):
         snippet = p.text if len(p.text) <= 220 else p.text[:217] + "…"
-        out.append(f"[{i}] ", style="bold cyan")
-        out.append(f"{p.institution} — {p.title} ", style="cyan")
+        out.append(f"[{i}] ", style=f"bold {CITE}")
+        out.append(f"{p.institution} — {p.title} ", style=CITE)
         out.append(f"({p.doc_id}:{p.start}-{p.end}, score {p.score:.3f})\n", style="dim")
         out.append(f"    {snippet}\n")
     return out
@@ -37,8 +381,6 @@ def print_result(result: AskResult, console: Console | None = None) -> None:
 
 
 def print_eval(summary: dict, console: Console | None = None) -> None:
-    from rich.table import Table
-
     console = console or Console()
     table = Table(title="askintl eval")
     table.add_column("figure")

@@ -1,0 +1,578 @@
+"""The terminal chat: ``askintl chat``.
+
+    terminal                                        pipe (``askintl chat < questions.txt``)
+    ────────                                        ────
+    prompt at once, model loads in a thread         model loads first, then one line at a time
+    rich answer view, /commands, line history       one plain block per question (or JSON lines)
+
+Both front ends share one ``Conversation``: after every question it appends the user turn and
+the assistant turn (the quote, or "" when the sources do not answer) and sends them as the
+next question's ``history``, exactly as a client of ``POST /v1/ask`` does. Answers come from a
+``client.Backend``: the local index by default, or an askintl server with ``--url``.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from .client import MAX_HISTORY_TURNS, Backend, Reply, index_label
+from .errors import AskintlError, InvalidRequestError
+
+COMMANDS: list[tuple[str, str]] = [
+    ("/help", "this list"),
+    ("/sources", "the passages of the last answer, in full, the quote highlighted"),
+    ("/open N", "the document of citation N, the quote highlighted"),
+    ("/reset", "forget the conversation: the next question starts afresh"),
+    ("/json", "the last raw response, as POST /v1/ask returns it"),
+    ("/quit", "leave (Ctrl-D and Ctrl-C leave too)"),
+]
+_QUIT = {"quit", "exit", "q"}
+HELP_FOOTER = ("Anything else is a question, in any language. Follow-ups such as “and how many teachers "
+               "do they invite?” are read with the earlier turns of the conversation.")
+
+
+class Conversation:
+    """The turns of one chat and its last reply."""
+
+    def __init__(self, top_k: int | None = None):
+        self.top_k = top_k
+        self.history: list[dict] = []
+        self.last: Reply | None = None
+
+    def ask(self, backend: Backend, question: str) -> Reply:
+        reply = backend.ask(question, history=list(self.history), top_k=self.top_k)
+        result = reply.result
+        quote = result.answer.text if result.answer and not result.abstained else ""
+        self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": quote}]
+        del self.history[:-MAX_HISTORY_TURNS]
+        self.last = reply
+        return reply
+
+    def reset(self) -> None:
+        self.history.clear()
+        self.last = None
+
+
+def parse_command(line: str) -> tuple[str, str] | None:
+    """``("open", "2")`` for "/open 2"; None when the line is a question."""
+    line = line.strip()
+    if not line.startswith("/") or line.startswith("//"):
+        return None
+    name, _, arg = line[1:].partition(" ")
+    return name.lower(), arg.strip()
+
+
+class _Fatal(Exception):
+    """The chat cannot go on (the local index or model failed to load)."""
+
+    def __init__(self, error: AskintlError):
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Front:
+    """What both front ends do with a line; they differ in how they show things."""
+
+    conversation: Conversation
+
+    def backend(self) -> Backend:
+        raise NotImplementedError
+
+    def handle(self, line: str) -> bool:
+        """Answer a question or run a command; False when the chat should end."""
+        command = parse_command(line)
+        if command is None:
+            self.question(line)
+            return True
+        name, arg = command
+        if name in _QUIT:
+            return False
+        if name in ("help", "h", "?"):
+            self.show_help()
+        elif name == "sources":
+            self.show_sources(self._last().result)
+        elif name == "open":
+            self._open(arg)
+        elif name == "reset":
+            self.reset()
+        elif name == "json":
+            self.show_json(self._last().raw)
+        else:
+            raise InvalidRequestError(f"unknown command /{name}: /help lists the commands")
+        return True
+
+    def _last(self) -> Reply:
+        if self.conversation.last is None:
+            raise InvalidRequestError("no answer yet: ask a question first")
+        return self.conversation.last
+
+    def _open(self, arg: str) -> None:
+        result = self._last().result
+        n = len(result.passages)
+        if not n:
+            raise InvalidRequestError("the last answer cites no passages")
+        if not arg.isdigit() or not 1 <= int(arg) <= n:
+            raise InvalidRequestError(f"/open takes a citation number from 1 to {n}, e.g. /open 1")
+        passage = result.passages[int(arg) - 1]
+        self.show_document(self.backend().document(passage.doc_id), passage, int(arg), result)
+
+    def reset(self) -> None:
+        self.conversation.reset()
+        self.notice("Conversation cleared: the next question starts afresh.")
+
+    # what the front ends show
+    def question(self, text: str) -> None: ...
+    def show_help(self) -> None: ...
+    def show_sources(self, result) -> None: ...
+    def show_document(self, doc, passage, number: int, result) -> None: ...
+    def show_json(self, raw: dict) -> None: ...
+    def notice(self, text: str) -> None: ...
+
+
+# ---- piped input: plain blocks ----------------------------------------------------------------
+class PlainChat(_Front):
+    """One block per question on ``out``; no colours, no control codes.
+
+    A block is ``render.plain_block`` followed by an empty line; an error replaces the ``A:``
+    line with ``Error: <message>``. With ``json_lines``, every question gives one line of JSON
+    instead (the response of POST /v1/ask, or ``{"question", "error", "detail"}``).
+    """
+
+    def __init__(self, backend: Backend, out, top_k: int | None = None, json_lines: bool = False):
+        self._backend = backend
+        self.out = out
+        self.json_lines = json_lines
+        self.conversation = Conversation(top_k)
+
+    def backend(self) -> Backend:
+        return self._backend
+
+    def run(self, lines) -> int:
+        """Answer every line; 0 when all went well, 1 when some could not be answered."""
+        failures = 0
+        for raw in lines:
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                if not self.handle(line):
+                    break
+            except AskintlError as exc:
+                failures += 1
+                self._error(line, exc)
+            self.out.flush()
+        return 1 if failures else 0
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+
+    def _error(self, line: str, exc: AskintlError) -> None:
+        if self.json_lines:
+            self._write(json.dumps({"question": line, "error": type(exc).__name__, "detail": str(exc)},
+                                   ensure_ascii=False) + "\n")
+        else:
+            from .render import printable
+
+            question = "" if parse_command(line) else f"Q: {printable(' '.join(line.split()))}\n"
+            self._write(f"{question}Error: {printable(str(exc))}\n\n")
+
+    def question(self, text: str) -> None:
+        from .render import plain_block
+
+        reply = self.conversation.ask(self._backend, text)
+        if self.json_lines:
+            self._write(json.dumps(reply.raw, ensure_ascii=False) + "\n")
+        else:
+            self._write(plain_block(reply.result) + "\n")
+
+    def show_help(self) -> None:
+        width = max(len(c) for c, _ in COMMANDS)
+        self._write("".join(f"{c.ljust(width)}  {d}\n" for c, d in COMMANDS) + HELP_FOOTER + "\n\n")
+
+    def show_sources(self, result) -> None:
+        from .render import plain_sources
+
+        self._write(plain_sources(result) + "\n")
+
+    def show_document(self, doc, passage, number, result) -> None:
+        from .render import plain_document
+
+        self._write(plain_document(doc, passage, number, result) + "\n")
+
+    def show_json(self, raw: dict) -> None:
+        self._write(json.dumps(raw, ensure_ascii=False) + "\n")
+
+    def notice(self, text: str) -> None:
+        pass  # /reset is silent in a pipe: blocks are answers
+
+
+# ---- a terminal: rich views, prompt_toolkit line editing ------------------------------------------
+class Loader:
+    """Opens the backend in a background thread, so that the prompt appears at once."""
+
+    def __init__(self, factory: Callable[[], Backend], on_done: Callable[[], None] | None = None):
+        self.started: float | None = None
+        self.seconds: float | None = None
+        self.backend: Backend | None = None
+        self.error: BaseException | None = None
+        self._factory = factory
+        self._on_done = on_done
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+
+    def start(self, *_ignored) -> None:
+        """Start loading (once; later calls do nothing)."""
+        with self._lock:
+            if self.started is None:
+                self.started = time.perf_counter()
+                threading.Thread(target=self._run, name="askintl-chat-load", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self.backend = self._factory()
+        except BaseException as exc:  # noqa: BLE001 - reported to the user by the chat
+            self.error = exc
+        finally:
+            self.seconds = time.perf_counter() - self.started
+            self._done.set()
+            if self._on_done:
+                self._on_done()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.start()
+        return self._done.wait(timeout)
+
+
+def _history_path(explicit: str | None) -> Path | None:
+    if explicit is not None:
+        return None if explicit.lower() in ("", "none", "-") else Path(explicit).expanduser()
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "askintl" / "chat-history"
+
+
+class TerminalChat(_Front):
+    """The interactive chat. The backend loads in a ``Loader`` while the user types."""
+
+    def __init__(self, factory: Callable[[], Backend], where: str, top_k: int | None = None,
+                 history_file: str | None = None, loading: str = "loading the model and the index",
+                 fallback: Backend | None = None, console=None):
+        """``fallback``: a backend to keep asking when loading fails (a server that may come back);
+        without one, a loading failure ends the chat."""
+        from rich.console import Console
+
+        self.console = console or Console(highlight=False)
+        self.where = where
+        self.loading = loading
+        self.conversation = Conversation(top_k)
+        self.fallback = fallback
+        self.fatal_load_errors = fallback is None
+        self._factory = factory
+        self._history_file = _history_path(history_file)
+        self._glyph = "❯" if _can_encode(self.console, "❯·…") else ">"
+        self.session = self._make_session()
+        self.loader: Loader | None = None
+        self._where: dict[int, str] = {}  # passage index → "¶3", for the last answer
+
+    # -- line editing
+    def _make_session(self):
+        try:
+            from prompt_toolkit import PromptSession
+            from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+            from prompt_toolkit.history import FileHistory, InMemoryHistory
+            from prompt_toolkit.styles import Style
+        except ImportError:  # plain input() with readline: no toolbar, no completion
+            return None
+        history = InMemoryHistory()
+        if self._history_file:
+            try:
+                self._history_file.parent.mkdir(parents=True, exist_ok=True)
+                self._history_file.touch(exist_ok=True)
+                history = FileHistory(str(self._history_file))
+            except OSError:
+                pass
+        style = Style.from_dict({"prompt": "bold ansicyan", "bottom-toolbar": "noreverse ansigray",
+                                 "bottom-toolbar.ok": "ansigreen", "bottom-toolbar.wait": "ansiyellow",
+                                 "bottom-toolbar.bad": "ansired bold"})
+        return PromptSession(history=history, auto_suggest=AutoSuggestFromHistory(), completer=_command_completer(),
+                             complete_while_typing=True, style=style, bottom_toolbar=self._toolbar,
+                             enable_suspend=True)
+
+    def _read(self) -> str:
+        if self.session is None:
+            import readline  # noqa: F401 - line editing and history for input()
+
+            return input(f"{self._glyph} ")
+        return self.session.prompt([("class:prompt", f"{self._glyph} ")])
+
+    def _toolbar(self):
+        loader = self.loader
+        if loader is None or not loader.done:  # redrawn by the loader when it is done
+            return [("class:bottom-toolbar.wait", f" … {self.loading}"), ("", " · you can type already")]
+        if loader.error is not None and (self.fallback is None or self.conversation.last is None):
+            return [("class:bottom-toolbar.bad", f" ✗ {loader.error}")]
+        info = (loader.backend or self.fallback).info
+        parts = [f" in {loader.seconds:.1f} s", info.where]
+        if info.documents is not None:
+            parts.append(f"{info.documents} documents")
+        return [("class:bottom-toolbar.ok", " ● ready"), ("", " · ".join(parts) + " · /help · Ctrl-D quits")]
+
+    def _loaded(self) -> None:
+        """Called by the loader thread: redraw the toolbar, or stop the prompt on a fatal error."""
+        if self.session is None:
+            return
+        app = self.session.app
+        if self.loader is not None and self.loader.error is not None and self.fatal_load_errors:
+            def stop():
+                if app.is_running and not app.future.done():
+                    app.exit(exception=_Fatal(_as_askintl(self.loader.error)))
+
+            loop = getattr(app, "loop", None)
+            if loop is not None:
+                try:
+                    loop.call_soon_threadsafe(stop)
+                except RuntimeError:  # the prompt's loop is closed: the main loop sees the error
+                    pass
+        else:
+            app.invalidate()
+
+    # -- the loop
+    def run(self) -> int:
+        c = self.console
+        c.print(f"[bold]askintl chat[/] [dim]· exact, cited answers from the international offices' own texts[/]")
+        c.print(f"[dim]Answers from the {_escape(self.where)} · /help lists the commands · Ctrl-D quits[/]\n")
+        self.loader = Loader(self._factory, on_done=self._loaded)
+        if self.session is not None:
+            # load once the prompt is drawn: the loading thread's imports would slow the drawing down
+            self.session.app.after_render += self.loader.start
+        else:
+            self.loader.start()
+        try:
+            while True:
+                self._check_loader()
+                try:
+                    line = self._read().strip()
+                except EOFError:
+                    break
+                if not line:
+                    continue
+                try:
+                    if not self.handle(line):
+                        break
+                except AskintlError as exc:
+                    self.console.print(f"  [red]✗[/] {_escape(str(exc))}")
+        except KeyboardInterrupt:
+            pass
+        except _Fatal as fatal:
+            self.console.print(f"[red]askintl: error:[/] {_escape(str(fatal))}")
+            return fatal.error.exit_code
+        c.print("[dim]Bye.[/]")
+        return 0
+
+    def _check_loader(self) -> None:
+        if self.loader.done and self.loader.error is not None and self.fatal_load_errors:
+            raise _Fatal(_as_askintl(self.loader.error))
+
+    def backend(self) -> Backend:
+        loader = self.loader
+        if not loader.done:
+            self._spin(loader.wait, lambda s: f"{self.loading.capitalize()}… {s:.1f} s")
+        if loader.error is not None:
+            if self.fallback is not None:
+                return self.fallback
+            raise _Fatal(_as_askintl(loader.error))
+        return loader.backend
+
+    def _spin(self, wait: Callable[[float], bool], label: Callable[[float], str]) -> None:
+        """Wait for ``wait(timeout)`` to say done, with a spinner if it takes more than a moment."""
+        started = time.perf_counter()
+        if wait(0.15):
+            return
+        with self.console.status(label(time.perf_counter() - started), spinner="dots") as status:
+            while not wait(0.1):
+                status.update(label(time.perf_counter() - started))
+
+    def _in_thread(self, work: Callable[[], object], label: Callable[[float], str]):
+        box: dict = {}
+        done = threading.Event()
+
+        def target():
+            try:
+                box["value"] = work()
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=target, name="askintl-chat-ask", daemon=True).start()
+        self._spin(done.wait, label)
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    # -- views
+    def reset(self) -> None:
+        super().reset()
+        self._where = {}
+
+    def question(self, text: str) -> None:
+        from .render import answer_view
+
+        backend = self.backend()
+
+        def work():
+            reply = self.conversation.ask(backend, text)
+            return reply, self._places(backend, reply.result)
+
+        reply, self._where = self._in_thread(work, lambda s: f"Searching… {s:.1f} s")
+        self.console.print(answer_view(reply.result, reply.seconds, self._where))
+
+    @staticmethod
+    def _places(backend: Backend, result) -> dict[int, str]:
+        """Each passage's paragraphs in its document ("¶3"), for the citations."""
+        from .render import paragraphs
+
+        places: dict[int, str] = {}
+        for i, p in enumerate(result.passages):
+            try:
+                doc = backend.document(p.doc_id)
+            except AskintlError:
+                continue
+            if doc.text[p.start:p.end] == p.text:
+                places[i] = paragraphs(doc.text, p.start, p.end)
+        return places
+
+    def show_help(self) -> None:
+        from rich.padding import Padding
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for command, description in COMMANDS:
+            table.add_row(command, description)
+        self.console.print(Padding(table, (1, 0, 0, 2)))
+        self.console.print(Padding(Text(HELP_FOOTER, style="dim"), (1, 0, 1, 2)))
+
+    def show_sources(self, result) -> None:
+        from .render import sources_view
+
+        self.console.print(sources_view(result, self._where))
+
+    def show_document(self, doc, passage, number, result) -> None:
+        from .render import document_view
+
+        self.console.print(document_view(doc, passage, number, result))
+
+    def show_json(self, raw: dict) -> None:
+        self.console.print_json(data=raw, ensure_ascii=False, indent=1)
+
+    def notice(self, text: str) -> None:
+        self.console.print(f"  [dim]{_escape(text)}[/]")
+
+
+def _command_completer():
+    """Completes /commands, only when the line starts with a slash."""
+    from prompt_toolkit.completion import Completer, Completion
+
+    class CommandCompleter(Completer):
+        def get_completions(self, document, complete_event):
+            text = document.text_before_cursor
+            if not text.startswith("/") or " " in text:
+                return
+            for command, description in COMMANDS:
+                name = command.split()[0]
+                if name.startswith(text.lower()):
+                    yield Completion(name, start_position=-len(text), display_meta=description)
+
+    return CommandCompleter()
+
+
+def _as_askintl(exc: BaseException) -> AskintlError:
+    return exc if isinstance(exc, AskintlError) else AskintlError(f"{type(exc).__name__}: {exc}")
+
+
+def _escape(text: str) -> str:
+    """Text from outside (an error, a path) for rich markup: no markup, no control characters."""
+    from rich.markup import escape
+
+    from .render import printable
+
+    return escape(printable(text))
+
+
+def _can_encode(console, text: str) -> bool:
+    try:
+        text.encode(console.encoding or "utf-8")
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
+# ---- entry point ---------------------------------------------------------------------------
+def run_chat(settings=None, url: str | None = None, top_k: int | None = None, json_lines: bool = False,
+             history_file: str | None = None, stdin=None, stdout=None) -> int:
+    """``askintl chat``: a terminal chat when both ends are terminals, plain blocks otherwise.
+
+    ``settings`` is a ``Settings``, or a function that makes one: it is then called with the
+    model loading, in the background (importing pydantic alone takes a noticeable moment).
+    """
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    if url:
+        from .client import RemoteBackend
+
+        remote = RemoteBackend(url)  # checks the URL at once
+
+        def factory() -> Backend:
+            remote.connect()
+            return remote
+
+        where, loading, fallback = f"server {remote.base}", f"connecting to {remote.base}", remote
+    else:
+        def factory() -> Backend:
+            from .client import LocalBackend
+            from .config import Settings
+
+            return LocalBackend((settings() if callable(settings) else settings) or Settings())
+
+        where, loading, fallback = "local index", "loading the model and the index", None
+        if settings is not None and not callable(settings):
+            where = index_label(settings.index_dir)
+    interactive = _isatty(stdin) and _isatty(stdout) and not json_lines
+    if interactive:
+        return TerminalChat(factory, where, top_k=top_k, history_file=history_file, loading=loading,
+                            fallback=fallback).run()
+    stdin, stdout = _utf8(stdin), _utf8(stdout)
+    try:
+        return PlainChat(factory(), stdout, top_k=top_k, json_lines=json_lines).run(stdin)
+    except BrokenPipeError:  # the reader left (`askintl chat < questions.txt | head`): stop quietly
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())  # no error when Python flushes
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+        return 0
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _utf8(stream):
+    """Pipes carry UTF-8 whatever the locale says (and undecodable bytes do not stop a script)."""
+    if isinstance(stream, io.TextIOWrapper) and (stream.encoding or "").lower().replace("-", "") != "utf8":
+        stream.reconfigure(encoding="utf-8", errors="replace")
+    return stream
