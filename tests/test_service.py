@@ -445,3 +445,16 @@ def test_a_malformed_content_length_is_400():
              "headers": [(b"content-length", b"12abc")]}
     asyncio.run(limits(scope, receive, send))
     assert sent[0]["status"] == 400 and json.loads(sent[1]["body"])["detail"] == "invalid Content-Length header"
+
+
+def test_clients_on_this_machine_are_not_rate_limited_unless_asked(hash_engine, hash_settings):
+    from fastapi.testclient import TestClient
+
+    from askintl.api import create_app
+
+    for limit_loopback, expect_429 in ((False, False), (True, True)):
+        settings = hash_settings.model_copy(update={"rate_limit_per_minute": 6, "rate_limit_burst": 2,
+                                                    "rate_limit_loopback": limit_loopback})
+        with TestClient(create_app(settings, engine=hash_engine), client=("127.0.0.1", 50000)) as client:
+            codes = [client.post("/v1/ask", json={"question": "students?"}).status_code for _ in range(4)]
+        assert (429 in codes) == expect_429, codes

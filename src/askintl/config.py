@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         default_factory=list, description="origins (https://www.example.edu) whose pages may call the "
         "API from a browser: comma-separated or a JSON list; `*` allows any")
     rate_limit_per_minute: float = Field(60, ge=0, description="/v1/ requests per client IP per minute (0: off)")
+    rate_limit_loopback: bool = Field(
+        False, description="rate-limit clients on 127.0.0.0/8 and ::1 too (behind a proxy that does not "
+        "forward client addresses, leave it off and limit at the proxy)")
     rate_limit_burst: int = Field(20, ge=1, description="requests a client may send at once before the rate applies")
     max_request_bytes: int = Field(64 * 1024, ge=1024, description="largest request body (admin uploads excepted)")
     max_document_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="largest admin document upload")

@@ -119,7 +119,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     # Added innermost first: the last one added is the outermost.
     app.add_middleware(LimitsMiddleware, limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
-                       metrics=metrics, max_body=settings.max_request_bytes, max_admin_body=settings.max_document_bytes)
+                       metrics=metrics, max_body=settings.max_request_bytes, max_admin_body=settings.max_document_bytes,
+                       limit_loopback=settings.rate_limit_loopback)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], expose_headers=["Retry-After", "X-Request-ID"], max_age=600)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, logger=setup_request_log(settings.request_log),
