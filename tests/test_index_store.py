@@ -106,3 +106,18 @@ def test_old_versions_are_garbage_collected(hash_settings, tiny_corpus):
         build_index(hash_settings)
     versions = [p for p in (hash_settings.index_dir / "versions").iterdir()]
     assert len(versions) == 2  # the live one and the one before it
+
+
+def test_catalog_change_reembeds_that_document_only(hash_settings, tiny_corpus):
+    emb = CountingEmbedder()
+    build_index(hash_settings, embedder=emb)
+    catalog = tiny_corpus / "catalog.json"
+    data = json.loads(catalog.read_text())
+    data["beta-college"]["institution"] = "Beta Polytechnic College"
+    catalog.write_text(json.dumps(data))
+    emb.embedded = 0
+    rep = build_index(hash_settings, embedder=emb)
+    assert rep.changed == ["beta-college"] and rep.unchanged == ["alpha-uni"]
+    assert emb.embedded > 0
+    snap = IndexStore(hash_settings.index_dir).open()
+    assert snap.manifest["documents"]["beta-college"]["context"][1] == "Beta Polytechnic College. "

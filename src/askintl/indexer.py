@@ -47,34 +47,39 @@ def _manifest(embedder: Embedder, settings: Settings, docs: list[Document], chun
         "chunking": _chunking_params(settings),
         "lexical": {"tokenizer": TOKENIZER_VERSION, "model": "bm25", "k1": 1.2, "b": 0.75},
         "counts": {"documents": len(docs), "passages": sum(chunks_per_doc.values())},
-        "documents": {d.doc_id: {"hash": d.content_hash, "passages": chunks_per_doc.get(d.doc_id, 0),
-                                 "source": d.source_path} for d in docs},
+        "documents": {d.doc_id: {"hash": d.content_hash, "context": list(embedding_context(d)),
+                                 "passages": chunks_per_doc.get(d.doc_id, 0), "source": d.source_path}
+                      for d in docs},
         "skipped": [{"path": p, "reason": r} for p, r in skipped],
     }
 
 
-# Version of what a passage's vector is made from (see passage_context).
-EMBED_CONTEXT_VERSION = 2
-
-
 def _chunking_params(settings: Settings) -> dict:
-    return {"version": CHUNKER_VERSION, "max_passage_words": settings.max_passage_words,
-            "context": EMBED_CONTEXT_VERSION}
+    return {"version": CHUNKER_VERSION, "max_passage_words": settings.max_passage_words}
 
 
-def passage_context(doc: Document) -> str:
-    """What passages and sentences are embedded with, before their own text: the
-    institution and document title. Passages often say "the school" or "it"; the vector
-    should still know whose school, and a question in any language naming the institution
-    should find them. Sentences get it too, so that among one document's sentences the
-    one that happens to spell out the name does not win on the name alone.
-    Only the vectors see this; stored texts and their offsets are unchanged."""
+def embedding_context(doc: Document) -> tuple[str, str]:
+    """What a document's passages and sentences are embedded with, before their own text.
+
+    Passages often say "the school" or "it": their vectors should still know whose school,
+    so that a question in any language naming the institution finds them. Passages get
+    "institution — title. ", sentences only "institution. " (the title, here often
+    "International ...", would make every sentence look alike), and so a sentence that
+    happens to spell out the name does not win on the name alone. Documents with no
+    institution use their title. Only the vectors see this: stored texts and offsets are
+    unchanged. It is recorded per document, and a change re-embeds that document.
+    """
     parts = [p for p in (doc.institution, doc.title) if p]
-    return (" — ".join(dict.fromkeys(parts)) + ". ") if parts else ""
+    passage = (" — ".join(dict.fromkeys(parts)) + ". ") if parts else ""
+    owner = doc.institution or doc.title
+    return passage, (owner + ". ") if owner else ""
 
 
-def _single_sentence(chunk: Chunk) -> bool:
-    return len(chunk.sentences) == 1 and (chunk.sentences[0].start, chunk.sentences[0].end) == (chunk.start, chunk.end)
+def _shares_vector(chunk: Chunk, doc: Document) -> bool:
+    """A one-sentence passage embedded with the same context as its sentence: one vector."""
+    passage_ctx, sentence_ctx = embedding_context(doc)
+    return (passage_ctx == sentence_ctx and len(chunk.sentences) == 1
+            and (chunk.sentences[0].start, chunk.sentences[0].end) == (chunk.start, chunk.end))
 
 
 def _embed(embedder: Embedder, texts: list[str], progress) -> np.ndarray:
@@ -93,6 +98,7 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
     report = IndexReport(skipped=list(skipped))
     with store.writer_lock():
         reuse: dict[str, tuple[list[Chunk], np.ndarray, np.ndarray]] = {}
+        reuse_context: dict[str, list[str] | None] = {}
         previous: dict[str, str] = {}
         if not rebuild and store.exists():
             try:
@@ -103,7 +109,11 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
                 elif m.get("chunking") != _chunking_params(settings):
                     report.rebuilt = "chunking parameters changed"
                 else:
-                    reuse = snap.reusable()
+                    entries = m.get("documents", {}).values()
+                    contexts = {v["hash"]: v.get("context") for v in entries}
+                    # vectors are reusable for the same text embedded with the same context
+                    reuse = {h: r for h, r in snap.reusable().items()}
+                    reuse_context = contexts
                     previous = {k: v["hash"] for k, v in m.get("documents", {}).items()}
                 snap.close()
             except IndexError_ as exc:
@@ -116,7 +126,7 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
         plan: list[tuple[Document, list[Chunk] | None]] = []
         for doc in documents:
             old = previous.get(doc.doc_id)
-            if doc.content_hash in reuse:
+            if doc.content_hash in reuse and reuse_context.get(doc.content_hash) == list(embedding_context(doc)):
                 plan.append((doc, None))
                 (report.unchanged if old == doc.content_hash else report.changed if old else report.added).append(doc.doc_id)
             else:
@@ -129,11 +139,11 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
         # quote) unless the passage is that one sentence: then the vectors are the same.
         new_texts: list[str] = []
         for doc, chunks in plan:
-            context = passage_context(doc)
+            passage_ctx, sentence_ctx = embedding_context(doc)
             for c in chunks or ():
-                new_texts.append(context + c.text)
-                if not _single_sentence(c):
-                    new_texts.extend(context + c.text[s.start - c.start:s.end - c.start] for s in c.sentences)
+                new_texts.append(passage_ctx + c.text)
+                if not _shares_vector(c, doc):
+                    new_texts.extend(sentence_ctx + c.text[s.start - c.start:s.end - c.start] for s in c.sentences)
         advance = None
         ctx = None
         if progress_factory and new_texts:
@@ -158,7 +168,7 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
                 prow, srow = [], []
                 for c in chunks:
                     prow.append(cursor)
-                    if _single_sentence(c):
+                    if _shares_vector(c, doc):
                         srow.append(cursor)
                         cursor += 1
                     else:
