@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,7 +22,13 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 CATALOG_NAME = "catalog.json"
+# Bytes read from one file at most (a PDF full of images can be large and hold little text).
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# Characters of text kept from one file at most: about 150,000 words or 300 printed pages.
+# Past it a file is skipped with its reason, not cut: it would take the default model the best
+# part of an hour to embed, and it is far more likely a dump than an international-office page.
+MAX_TEXT_CHARS = 1_000_000
+_CATALOG_TEXT_FIELDS = ("title", "institution", "city", "language", "url")
 
 
 def content_hash(text: str) -> str:
@@ -36,7 +44,27 @@ def load_catalog(corpus_dir: Path) -> dict[str, dict]:
     except (OSError, ValueError) as exc:
         log.warning("ignoring unreadable catalog %s: %s", path, exc)
         return {}
-    return {k: v for k, v in data.items() if isinstance(v, dict) and not k.startswith("_")}
+    if not isinstance(data, dict):
+        log.warning("ignoring catalog %s: it is not a JSON object", path)
+        return {}
+    return {k: _clean_entry(path, k, v) for k, v in data.items() if isinstance(v, dict) and not k.startswith("_")}
+
+
+def _clean_entry(path: Path, doc_id: str, entry: dict) -> dict:
+    """Keep the fields of a catalog entry that have the right type; warn about the others."""
+    out = {}
+    for key, value in entry.items():
+        if key in _CATALOG_TEXT_FIELDS and not (value is None or isinstance(value, str)):
+            log.warning("catalog %s: %s.%s is not a string; ignored", path, doc_id, key)
+            continue
+        if key == "aliases":
+            if isinstance(value, str):
+                value = [value]
+            if not (isinstance(value, list) and all(isinstance(a, str) for a in value)):
+                log.warning("catalog %s: %s.aliases is not a list of strings; ignored", path, doc_id)
+                continue
+        out[key] = value
+    return out
 
 
 def decode_text(raw: bytes, path: Path) -> str:
@@ -111,14 +139,26 @@ def html_to_text(html: str) -> tuple[str, str]:
     return parser.text(), parser.title.strip()
 
 
+def _too_long(path: Path, chars: int, at_least: bool = False) -> LoaderError:
+    amount = f"over {MAX_TEXT_CHARS:,} characters" if at_least else f"{chars:,} characters > {MAX_TEXT_CHARS:,}"
+    return LoaderError(path, f"too much text ({amount}); split it into smaller files")
+
+
 def pdf_to_text(path: Path) -> str:
     try:
         from pypdf import PdfReader
     except ImportError:  # pragma: no cover - pypdf is a core dependency
         raise LoaderError(path, "reading PDF needs pypdf: pip install pypdf") from None
+    pages, chars = [], 0
     try:
         reader = PdfReader(str(path))
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        for page in reader.pages:
+            pages.append((page.extract_text() or "").strip())
+            chars += len(pages[-1]) + 2
+            if chars > MAX_TEXT_CHARS:  # stop extracting: the file will be skipped anyway
+                raise _too_long(path, chars, at_least=True)
+    except LoaderError:
+        raise
     except Exception as exc:  # pypdf raises many types for damaged files
         raise LoaderError(path, f"unreadable PDF ({type(exc).__name__}: {exc})") from None
     return "\n\n".join(p for p in pages if p)
@@ -137,22 +177,37 @@ def load_file(path: Path, catalog: dict[str, dict] | None = None) -> Document:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise LoaderError(path, f"unsupported file type {suffix or '(none)'}")
+    if not _is_valid_unicode(str(path)):
+        # The index stores names as UTF-8 text: a name with undecodable bytes cannot be cited.
+        raise LoaderError(path, "file name is not valid UTF-8; rename the file")
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        # A FIFO would block the indexer forever and a device (a link to /dev/zero) never ends.
+        if not stat.S_ISREG(st.st_mode):
+            raise LoaderError(path, "not a regular file")
+        size = st.st_size
         if size > MAX_FILE_BYTES:
-            raise LoaderError(path, f"file too large ({size} bytes > {MAX_FILE_BYTES})")
+            raise LoaderError(path, f"file too large ({size:,} bytes > {MAX_FILE_BYTES:,})")
         title = ""
         if suffix == ".pdf":
             text = pdf_to_text(path)
         else:
-            raw = path.read_bytes()
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)  # bounded, should the file grow after stat
+            if len(raw) > MAX_FILE_BYTES:
+                raise LoaderError(path, f"file too large (> {MAX_FILE_BYTES:,} bytes)")
+            if suffix in (".txt", ".md") and len(raw) > 4 * MAX_TEXT_CHARS:
+                raise _too_long(path, len(raw), at_least=True)  # UTF-8: 4 bytes a character at most
             text = decode_text(raw, path)
+            del raw
             if suffix in (".html", ".htm"):
                 text, title = html_to_text(text)
     except OSError as exc:
         raise LoaderError(path, f"cannot read ({exc.strerror or exc})") from None
     if not text.strip():
         raise LoaderError(path, "no text found")
+    if len(text) > MAX_TEXT_CHARS:
+        raise _too_long(path, len(text))
     doc_id = path.stem
     meta = (catalog or {}).get(doc_id, {})
     title = meta.get("title") or title or _title_from(text, doc_id)
@@ -168,6 +223,19 @@ def load_file(path: Path, catalog: dict[str, dict] | None = None) -> Document:
         source_path=str(path),
         content_hash=content_hash(text),
     )
+
+
+def _is_valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: bytes the file system name could not decode
+        return False
+    return True
+
+
+def printable_path(path) -> str:
+    """A path as UTF-8-safe text, for reports (undecodable bytes shown as \\xNN)."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
 
 
 def iter_corpus_files(corpus_dir: Path) -> list[Path]:
@@ -188,12 +256,12 @@ def load_corpus(corpus_dir: Path) -> LoadReport:
         try:
             doc = load_file(path, catalog)
         except LoaderError as exc:
-            report.skipped.append((str(path), exc.reason))
-            log.warning("skipped %s: %s", path, exc.reason)
+            report.skipped.append((printable_path(path), exc.reason))
+            log.warning("skipped %s: %s", printable_path(path), exc.reason)
             continue
         if doc.doc_id in seen:
             reason = f"duplicate document id {doc.doc_id!r} (also {seen[doc.doc_id]})"
-            report.skipped.append((str(path), reason))
+            report.skipped.append((printable_path(path), reason))
             log.warning("skipped %s: %s", path, reason)
             continue
         seen[doc.doc_id] = str(path)

@@ -6,7 +6,7 @@
       versions/<name>/
         manifest.json          format, embedder id and dimension, chunking, per-document hashes
         meta.sqlite            documents (with their text) and passages
-        dense.faiss            passage vectors: exact inner product, IVF past a size threshold
+        dense.faiss            passage vectors: exact inner product, IVF-SQ8 past a size threshold
         passages.npy           the same vectors (reused by incremental builds)
         sentences.npy          sentence vectors, for choosing the answer quote
         sentence_spans.npy     (start, end) of every sentence; passage_sentences.npy indexes it
@@ -62,7 +62,12 @@ def _fsync_tree(path: Path) -> None:
 
 
 def build_faiss(vectors: np.ndarray, flat_max: int):
-    """Exact inner-product index while small; IVF (approximate) past ``flat_max`` passages."""
+    """Exact inner-product index while small; past ``flat_max`` passages an IVF index over
+    8-bit scalar-quantized vectors. Its candidates are approximate, its scores too: the
+    retriever re-scores every candidate exactly from passages.npy, so only which passages come
+    back matters (recall), at a quarter of the memory of IVF-Flat. The type and the parameters
+    come from benchmarks/bench_scale.py (see benchmarks/RESULTS.md, "Scale").
+    """
     import faiss
 
     n, dim = vectors.shape
@@ -70,16 +75,19 @@ def build_faiss(vectors: np.ndarray, flat_max: int):
         index = faiss.IndexFlatIP(dim)
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return index, {"type": "flat"}
-    nlist = int(2 ** round(np.log2(4 * np.sqrt(n))))
+    # ~4 sqrt(n) lists, and at least 39 training points per list (what k-means needs).
+    nlist = int(min(2 ** round(np.log2(4 * np.sqrt(n))), max(1, n // 39)))
     quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit,
+                                          faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(0)
-    train = vectors[rng.choice(n, size=min(n, nlist * 40), replace=False)]
+    train = vectors[np.sort(rng.choice(n, size=min(n, nlist * 40), replace=False))]
     index.train(np.ascontiguousarray(train, dtype=np.float32))
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    nprobe = max(8, nlist // 16)
+    # recall@10 >= 0.99 at 100k (1,024 lists, 64 probed) and at 1M passages (4,096 lists, 128 probed)
+    nprobe = min(nlist, max(64, nlist // 32))
     index.nprobe = nprobe
-    return index, {"type": "ivf_flat", "nlist": nlist, "nprobe": nprobe}
+    return index, {"type": "ivf_sq8", "nlist": nlist, "nprobe": nprobe}
 
 
 @dataclass
@@ -104,10 +112,10 @@ class IndexStore:
             name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
-        except OSError as exc:
-            raise IndexError_(f"cannot read {self.root / CURRENT}: {exc}") from None
+        except (OSError, ValueError) as exc:  # ValueError: not UTF-8
+            raise IndexError_(f"cannot read {self.root / CURRENT}: {exc}: run `askintl index --rebuild`") from None
         path = self.root / VERSIONS / name
-        if not name or "/" in name or not path.is_dir():
+        if not name or "/" in name or "\0" in name or name.startswith(".") or not path.is_dir():
             raise IndexError_(
                 f"{self.root / CURRENT} names version {name!r}, which is missing: run `askintl index --rebuild`"
             )
@@ -150,8 +158,14 @@ class IndexStore:
         tmp = versions / f".tmp-{name}"
         tmp.mkdir()
         try:
+            previous = self.current_version()
+        except IndexError_:
+            previous = None
+        try:
             faiss_info = _write_version(tmp, content, manifest, flat_max)
-            manifest = {**manifest, "faiss": faiss_info, "version": name}
+            # Sizes let a reader tell a truncated or swapped file from a good one, cheaply.
+            files = {p.name: p.stat().st_size for p in sorted(tmp.iterdir()) if p.is_file()}
+            manifest = {**manifest, "faiss": faiss_info, "version": name, "files": files}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
             _fsync_tree(tmp)
             final = versions / name
@@ -167,18 +181,23 @@ class IndexStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        self._remove_old_versions(keep=name)
+        self._remove_old_versions(keep=name, previous=previous.name if previous else None)
         return final
 
     def _remove_partial_builds(self) -> None:
         for p in (self.root / VERSIONS).glob(".tmp-*"):
             shutil.rmtree(p, ignore_errors=True)
 
-    def _remove_old_versions(self, keep: str) -> None:
-        """Keep the live version and the one before it (readers may still hold it)."""
+    def _remove_old_versions(self, keep: str, previous: str | None = None) -> None:
+        """Keep the live version and the one that was live before it (readers may still hold it).
+
+        The one kept is the version CURRENT named before this publish, not the newest folder:
+        a writer killed between renaming its folder and replacing CURRENT leaves a complete
+        folder that was never live, and it must not push out the one readers are using.
+        """
         others = sorted((p for p in (self.root / VERSIONS).iterdir()
                          if p.is_dir() and not p.name.startswith(".") and p.name != keep),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
+                        key=lambda p: (p.name == previous, p.stat().st_mtime), reverse=True)
         for p in others[_KEEP_OLD_VERSIONS:]:
             shutil.rmtree(p, ignore_errors=True)
 
@@ -240,6 +259,9 @@ class IndexSnapshot:
             manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise IndexError_(f"index {path} has no readable manifest ({exc}): run `askintl index --rebuild`") from None
+        if not (isinstance(manifest, dict) and all(isinstance(manifest.get(k, {}), dict)
+                                                   for k in ("lexical", "embedder", "faiss", "files"))):
+            raise IndexError_(f"index {path} has a malformed manifest: run `askintl index --rebuild`")
         fmt = manifest.get("format_version")
         if fmt != FORMAT_VERSION:
             raise IndexMismatchError(
@@ -270,6 +292,7 @@ class IndexSnapshot:
         import faiss
 
         p = self.path
+        self._check_files()
         self.dense = faiss.read_index(str(p / "dense.faiss"))
         if self.manifest.get("faiss", {}).get("nprobe"):
             self.dense.nprobe = int(self.manifest["faiss"]["nprobe"])
@@ -293,8 +316,35 @@ class IndexSnapshot:
         n = self.dense.ntotal
         if not (n == len(self.passage_docs) == len(self.passage_sentences) - 1 == self.lexical.n_passages):
             raise IndexError_(f"index {p} is inconsistent (passage counts differ): run `askintl index --rebuild`")
+        # The retriever maps passages.npy; a bad one must fail here, not in the middle of a question.
+        dim = self.manifest.get("embedder", {}).get("dim")
+        passage_vectors = np.load(p / "passages.npy", mmap_mode="r")
+        if passage_vectors.shape != (n, dim) or self.dense.d != dim or self.sentence_vectors.shape[1:] != (dim,):
+            raise IndexError_(f"index {p} is inconsistent (vector shapes differ from the manifest's "
+                              f"dimension {dim}): run `askintl index --rebuild`")
         if self.sentence_vectors.shape[0] != self.passage_sentences[-1] or len(self.sentence_spans) != self.passage_sentences[-1]:
             raise IndexError_(f"index {p} is inconsistent (sentence counts differ): run `askintl index --rebuild`")
+
+    def _check_files(self) -> None:
+        """Every file the manifest lists is there, at the size it was written with."""
+        for name, size in (self.manifest.get("files") or {}).items():
+            try:
+                actual = (self.path / name).stat().st_size
+            except OSError:
+                raise IndexError_(f"index {self.path} is damaged ({name} is missing): "
+                                  "run `askintl index --rebuild`") from None
+            if actual != size:
+                raise IndexError_(f"index {self.path} is damaged ({name} has {actual} bytes, "
+                                  f"{size} were written): run `askintl index --rebuild`")
+
+    def _query(self, sql: str, params=()) -> list:
+        """Run a read on meta.sqlite; a damaged database is an index error, not a crash."""
+        try:
+            with self._db_lock:
+                return self._db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"index {self.path} is damaged (meta.sqlite: {exc}): "
+                              "run `askintl index --rebuild`") from None
 
     @property
     def version(self) -> str:
@@ -309,17 +359,19 @@ class IndexSnapshot:
         if not ids:
             return {}
         q = ",".join("?" * len(ids))
-        with self._db_lock:
-            rows = self._db.execute(f'SELECT id, doc_idx, start, "end", text FROM passages WHERE id IN ({q})',
-                                    [int(i) for i in ids]).fetchall()
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+        rows = self._query(f'SELECT id, doc_idx, start, "end", text FROM passages WHERE id IN ({q})',
+                           [int(i) for i in ids])
+        out = {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+        if len(out) != len(set(int(i) for i in ids)):
+            raise IndexError_(f"index {self.path} is damaged (meta.sqlite lacks passages): "
+                              "run `askintl index --rebuild`")
+        return out
 
     def document_text(self, doc_id: str) -> str:
-        with self._db_lock:
-            row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        if row is None:
+        rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
+        if not rows:
             raise NotFoundError(f"no document {doc_id!r} in the index")
-        return row[0]
+        return rows[0][0]
 
     def document(self, doc_id: str) -> Document:
         if doc_id not in self.doc_index:
@@ -337,8 +389,7 @@ class IndexSnapshot:
     def reusable(self) -> dict[str, tuple[list[Chunk], np.ndarray, np.ndarray]]:
         """doc content hash → (chunks, passage vectors, sentence vectors), for incremental builds."""
         pv = np.load(self.path / "passages.npy", mmap_mode="r")
-        with self._db_lock:
-            rows = self._db.execute('SELECT id, doc_idx, start, "end", text FROM passages ORDER BY id').fetchall()
+        rows = self._query('SELECT id, doc_idx, start, "end", text FROM passages ORDER BY id')
         by_doc: dict[int, list] = {}
         for r in rows:
             by_doc.setdefault(r[1], []).append(r)

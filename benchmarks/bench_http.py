@@ -1,0 +1,211 @@
+"""HTTP under load: `askintl serve` on loopback, a load generator in a second process.
+
+    .venv/bin/python benchmarks/bench_http.py                 # 1, 8, 32 clients x 20 s each
+    .venv/bin/python benchmarks/bench_http.py --quick         # 1, 8, 32 clients x 5 s each
+    .venv/bin/python benchmarks/bench_http.py --client python # the bundled generator, not wrk
+
+The load generator is `wrk` (Debian package `wrk`) when it is installed, else
+benchmarks/loadgen.py (asyncio, keep-alive); both run in their own process and POST the
+questions of ../shared/eval/dev.jsonl (or a built-in list) to /v1/ask in turn.
+For each level: requests/s, latency p50/p99, errors (non-2xx and socket errors; must be 0) and
+the server's resident memory. Floors measured in the same run, before the server starts:
+  - the bare query embedding p50: one model call at a time is the ceiling of a single process
+    (1000 / p50 requests/s), since the embedder runs one call at a time on both cores;
+  - the in-process `Engine.ask` p50 (what a request costs without HTTP);
+  - the bare embedder on batches of 8 and 32 queries: what batching concurrent questions
+    through the model could reach.
+The per-client rate limit is turned off for the run (one client address sends everything);
+every other setting is the default. Nothing here fails on timing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+SHARED = ROOT.parent / "shared"
+FALLBACK_QUESTIONS = ["How many international students study at Beijing Jiaotong University?",
+                      "Which universities does NJUPT cooperate with?", "Is there a summer school?"]
+
+
+def questions() -> list[str]:
+    path = SHARED / "eval" / "dev.jsonl"
+    if path.exists():
+        return [json.loads(line)["question"] for line in open(path, encoding="utf-8") if line.strip()]
+    return FALLBACK_QUESTIONS
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def floors(index_dir: Path, embedder: str, qs: list[str]) -> dict:
+    from askintl.config import Settings
+    from askintl.embedders import load_embedder
+    from askintl.engine import Engine
+
+    emb = load_embedder(embedder)
+    engine = Engine.open(Settings(index_dir=index_dir, embedder=embedder), embedder=emb)
+    for q in qs[:5]:
+        engine.ask(q)
+    single, ask = [], []
+    for q in qs:
+        t = time.perf_counter()
+        emb.embed_queries([q])
+        single.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        engine.ask(q)
+        ask.append(time.perf_counter() - t)
+    batched = {}
+    for b in (8, 32):
+        batch = (qs * (b // len(qs) + 1))[:b]
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            emb.embed_queries(batch)
+            times.append(time.perf_counter() - t)
+        batched[b] = b / float(np.median(times))
+    return {"embed_p50_ms": float(np.median(single)) * 1e3, "ask_p50_ms": float(np.median(ask)) * 1e3,
+            "batched_qps": batched, "embedder": emb.id}
+
+
+def wrk_script(bodies: list[str], path: Path) -> None:
+    items = ",\n".join(f"[==[{b}]==]" for b in bodies)
+    path.write_text(f"""
+local bodies = {{
+{items}
+}}
+local i = math.random(#bodies)
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/v1/ask", {{["Content-Type"] = "application/json"}}, bodies[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('JSON {{"requests": %d, "seconds": %f, "p50_ms": %f, "p90_ms": %f, "p99_ms": %f, '
+    .. '"max_ms": %f, "non_2xx": %d, "socket_errors": %d}}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(90) / 1e3,
+    latency:percentile(99) / 1e3, latency.max / 1e3, e.status, e.connect + e.read + e.write + e.timeout))
+end
+""", encoding="utf-8")
+
+
+def run_level(client: str, url: str, concurrency: int, duration: float, work: Path) -> dict:
+    if client == "wrk":
+        cmd = ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{duration:g}s", "--timeout", "60s",
+               "-s", str(work / "ask.lua"), url]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
+        res = json.loads(line[5:])
+        res["rps"] = res["requests"] / res["seconds"]
+        return res
+    cmd = [sys.executable, str(Path(__file__).parent / "loadgen.py"), "--url", url, "--bodies",
+           str(work / "bodies.json"), "--concurrency", str(concurrency), "--duration", str(duration)]
+    return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+
+
+def ensure_index(index_dir: Path, corpus: Path, embedder: str) -> None:
+    from askintl.config import Settings
+    from askintl.indexer import build_index
+
+    report = build_index(Settings(corpus_dir=corpus, index_dir=index_dir, embedder=embedder))
+    print(f"index {index_dir}: {report.documents} documents, {report.passages} passages "
+          f"(embedded {report.embedded_texts} texts, {report.seconds:.1f}s)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--index", type=Path, default=OUT / "http-index", help="built (incrementally) if needed")
+    ap.add_argument("--embedder", default="e5-small")
+    ap.add_argument("--levels", default="1,8,32")
+    ap.add_argument("--duration", type=float, default=20)
+    ap.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    ap.add_argument("--quick", action="store_true", help="5 s per level")
+    args = ap.parse_args()
+    duration = 5 if args.quick else args.duration
+    client = ("wrk" if shutil.which("wrk") else "python") if args.client == "auto" else args.client
+    print(f"# bench_http: {platform.node()} {os.cpu_count()} cores, python {platform.python_version()}; "
+          f"client {client}; load average {os.getloadavg()[0]:.2f}")
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    ensure_index(args.index, args.corpus, args.embedder)
+    qs = questions()
+    f = floors(args.index, args.embedder, qs)
+    ceiling = 1000 / f["embed_p50_ms"]
+    print(f"floor: bare query embedding p50 {f['embed_p50_ms']:.1f} ms -> one-call-at-a-time ceiling "
+          f"{ceiling:.1f} req/s; in-process Engine.ask p50 {f['ask_p50_ms']:.1f} ms; bare embedder on batches: "
+          + ", ".join(f"{b}: {qps:.1f} queries/s" for b, qps in f["batched_qps"].items()))
+
+    work = Path(tempfile.mkdtemp(prefix="askintl-http-"))
+    bodies = [json.dumps({"question": q}, ensure_ascii=False) for q in qs]
+    (work / "bodies.json").write_text(json.dumps([json.loads(b) for b in bodies], ensure_ascii=False))
+    wrk_script(bodies, work / "ask.lua")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ASKINTL_RATE_LIMIT_PER_MINUTE": "0", "OMP_WAIT_POLICY": "passive"}
+    askintl = Path(sys.executable).parent / "askintl"
+    server = subprocess.Popen([str(askintl), "serve", "--index", str(args.index), "--corpus", str(args.corpus),
+                               "--embedder", args.embedder, "--host", "127.0.0.1", "--port", str(port),
+                               "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=open(work / "server.log", "wb"))
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("server did not start: " + (work / "server.log").read_text()[-2000:])
+                time.sleep(0.2)
+        run_level(client, url, 4, 3, work)  # warm-up
+        print(f"server RSS after warm-up {rss_mb(server.pid):.0f} MiB")
+        print("| clients | requests/s (x ceiling) | p50 ms (x in-process ask) | p99 ms | max ms | errors | requests | server RSS MiB |")
+        print("|---|---|---|---|---|---|---|---|")
+        total_errors = 0
+        for c in (int(x) for x in args.levels.split(",")):
+            r = run_level(client, url, c, duration, work)
+            errors = r["non_2xx"] + r["socket_errors"]
+            total_errors += errors
+            print(f"| {c} | {r['rps']:.1f} ({r['rps'] / ceiling:.2f}) | {r['p50_ms']:.1f} "
+                  f"({r['p50_ms'] / f['ask_p50_ms']:.2f}) | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | {errors} | "
+                  f"{r['requests']} | {rss_mb(server.pid):.0f} |", flush=True)
+        print(f"errors in total: {total_errors}; load average now {os.getloadavg()[0]:.2f}")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
