@@ -61,11 +61,15 @@ def _poll_then_kill(proc: subprocess.Popen, versions: Path, point: str, rng: ran
     deadline = time.monotonic() + 120
     delay = rng.uniform(0.05, 1.5)
     t0 = time.monotonic()
+    try:  # a killed run leaves its .tmp- folder until the next publish: watch only new ones
+        stale = {p for p in os.listdir(versions) if p.startswith(".tmp-")}
+    except FileNotFoundError:
+        stale = set()
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             return "finished before the kill"
         try:
-            tmp = [p for p in os.listdir(versions) if p.startswith(".tmp-")]
+            tmp = [p for p in os.listdir(versions) if p.startswith(".tmp-") and p not in stale]
         except FileNotFoundError:
             tmp = []
         files = set()
@@ -101,7 +105,8 @@ def test_sigkill_while_indexing_never_loses_the_live_index(tmp_path):
     write_corpus(corpus, "Quintex", seed=1)  # every document changes: a full re-embed and write
     env = {**os.environ, "ASKINTL_EMBEDDER": "hash", "ASKINTL_CORPUS_DIR": str(corpus),
            "ASKINTL_INDEX_DIR": str(index)}
-    rng = random.Random(int(time.time()))
+    seed = int(time.time())
+    rng = random.Random(seed)  # the random kill times: printed, to replay a failure
     seen = []
     points = ["random", "tmp folder", "meta.sqlite", "dense.faiss", "lexical.npz", "manifest.json", "random"]
     for point in points:
@@ -114,7 +119,7 @@ def test_sigkill_while_indexing_never_loses_the_live_index(tmp_path):
         # a kill after it (the new version is complete by then) leaves the new one.
         edition = check_index_answers(settings, {"Zorblat", "Quintex"})
         assert (live.name == first.version) == (edition == "Zorblat")
-    print("\n".join(seen))
+    print(f"seed {seed}:", *seen, sep="\n")
     killed_mid_write = [s for s in seen if "tmp=True" in s]
     assert killed_mid_write, seen  # at least one kill landed while a version was being written
 

@@ -84,8 +84,10 @@ def build_faiss(vectors: np.ndarray, flat_max: int):
     train = vectors[np.sort(rng.choice(n, size=min(n, nlist * 40), replace=False))]
     index.train(np.ascontiguousarray(train, dtype=np.float32))
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    # recall@10 >= 0.99 at 100k (1,024 lists, 64 probed) and at 1M passages (4,096 lists, 128 probed)
-    nprobe = min(nlist, max(64, nlist // 32))
+    # Synthetic e5-like vectors reach recall@10 0.998 with 128 lists probed at 100k and at 1M
+    # passages; real e5 vectors need about twice the probes of the synthetic ones for the same
+    # recall (benchmarks/bench_ann_real.py), hence this margin: ~0.99 expected on real corpora.
+    nprobe = min(nlist, max(128, nlist // 32))
     index.nprobe = nprobe
     return index, {"type": "ivf_sq8", "nlist": nlist, "nprobe": nprobe}
 
