@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50)
     candidates: int = Field(100, ge=10, le=2000, description="per-list depth before fusion")
     flat_index_max: int = Field(
-        50_000, ge=1, description="exact FAISS search up to this many passages, IVF past it"
+        20_000, ge=1, description="exact FAISS search up to this many passages, IVF past it "
+        "(at 20k an exact search takes ~3 ms; see benchmarks/RESULTS.md)"
     )
     # Answering
     abstain_threshold: float | None = Field(

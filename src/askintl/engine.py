@@ -115,6 +115,7 @@ class Engine:
             language=guess_language(question),
             institutions=retrieval.institutions,
             reason=reason,
+            index_version=live.snap.version,
         )
 
     def features(self, question: str, history=None, top_k: int = 5, exclude: set[int] | None = None):

@@ -91,6 +91,7 @@ class AskResult:
     language: str = "en"
     institutions: list[str] = field(default_factory=list)
     reason: str | None = None
+    index_version: str = ""  # the index version that answered (one per question)
 
     def to_dict(self) -> dict:
         return {
@@ -103,6 +104,7 @@ class AskResult:
             "language": self.language,
             "institutions": list(self.institutions),
             "reason": self.reason,
+            "index_version": self.index_version,
         }
 
 

@@ -20,7 +20,7 @@ def answer_and_record(request: Request, engine: Engine, feedback: FeedbackStore,
                       question: str, history: list[dict], top_k: int, channel: str) -> tuple[AskResult, str, str]:
     """Answer, count, and remember the question under a new answer id (shared by ask and chat)."""
     result = engine.ask(question, history=history, top_k=top_k)
-    version = engine.snapshot.version
+    version = result.index_version
     answer_id = new_answer_id()
     try:
         feedback.record_answer(result, channel=channel, index_version=version, answer_id=answer_id)
@@ -45,7 +45,7 @@ def ask(body: AskRequest, request: Request, engine: EngineDep, feedback: Feedbac
     The `id` identifies the answer for POST /v1/feedback."""
     result, answer_id, version = answer_and_record(
         request, engine, feedback, metrics, body.question, [t.model_dump() for t in body.history], body.top_k, "ask")
-    return AskResponse(id=answer_id, index_version=version, **result.to_dict())
+    return AskResponse(id=answer_id, **result.to_dict())
 
 
 @router.post("/v1/feedback", response_model=FeedbackOut, status_code=201, tags=["answers"],

@@ -30,9 +30,9 @@ async def chat_completions(body: ChatCompletionRequest, request: Request, engine
     the earlier user/assistant messages its history. The reply quotes the sources with
     numbered citations; `citations` lists them as data (one per document, numbered as in the text)."""
     chat = openai_compat.messages_to_question([m.model_dump() for m in body.messages])
-    result, answer_id, version = await run_in_threadpool(
+    result, answer_id, _version = await run_in_threadpool(
         answer_and_record, request, engine, feedback, metrics, chat.question, chat.history, body.top_k, "chat")
-    payload = AskResponse(id=answer_id, index_version=version, **result.to_dict()).model_dump(mode="json")
+    payload = AskResponse(id=answer_id, **result.to_dict()).model_dump(mode="json")
     base = public_base_url(request)
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
