@@ -64,3 +64,9 @@ def test_a_new_self_contained_question_does_not_inherit_context():
     r = resolve("Which Malaysian university runs a railway signal automation major?", history, M)
     assert r.query == "Which Malaysian university runs a railway signal automation major?"
     assert r.institutions == []
+
+
+def test_names_are_stripped_longest_first_and_acronyms_keep_their_case():
+    assert M.strip("Does Beijing Jiaotong University (BJTU) host students?") == "Does ( ) host students?"
+    assert M.find("the bjtu acronym in lower case is an ordinary word") == []
+    assert M.last_named("BJTU first, then Nanjing Railway") == "Nanjing Vocational Institute of Railway Technology"

@@ -1,54 +1,91 @@
-"""Which institutions a text names, from the catalog's names and aliases."""
+"""Which institutions a text names, from the catalog's names and aliases.
+
+Names are kept as tuples of words in a dictionary, and a text is read once, looking up each
+run of up to the longest name's length in words: the cost depends on the text, not on the
+number of institutions (a national portal has thousands). Acronyms (BJTU, BPC) match with
+their case; other names in any case. Punctuation between words does not matter
+("Queen Mary, University of London" = "Queen Mary University of London").
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .records import Document
 
+_WORD = re.compile(r"\w+", re.UNICODE)
 
-def _pattern(name: str) -> re.Pattern:
-    # Acronyms (BJTU, BPC) match case-sensitively as whole words; names case-insensitively.
-    if name.isupper() and len(name) <= 8:
-        return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w])")
-    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+
+def _is_acronym(name: str) -> bool:
+    return name.isupper() and len(name) <= 8
+
+
+@dataclass(frozen=True)
+class Mention:
+    institution: str
+    start: int
+    end: int
 
 
 class InstitutionMatcher:
     def __init__(self, documents: list[Document]):
-        self.patterns: list[tuple[re.Pattern, str]] = []
         self.docs_of: dict[str, list[int]] = {}
+        self._names: dict[tuple[str, ...], str] = {}     # case-folded words → institution
+        self._acronyms: dict[tuple[str, ...], str] = {}  # exact words → institution
+        self._longest = 0
         for i, d in enumerate(documents):
             if not d.institution:
                 continue
             self.docs_of.setdefault(d.institution, []).append(i)
             for name in {d.institution, *d.aliases}:
-                if name.strip():
-                    self.patterns.append((_pattern(name.strip()), d.institution))
+                words = tuple(_WORD.findall(name))
+                if not words:
+                    continue
+                if _is_acronym(name.strip()):
+                    self._acronyms.setdefault(words, d.institution)
+                else:
+                    self._names.setdefault(tuple(w.casefold() for w in words), d.institution)
+                self._longest = max(self._longest, len(words))
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Every name in ``text``, longest first where they overlap, in text order."""
+        if not self._longest:
+            return []
+        words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        folded = [w.casefold() for w, _, _ in words]
+        out: list[Mention] = []
+        i = 0
+        while i < len(words):
+            hit = None
+            for n in range(min(self._longest, len(words) - i), 0, -1):
+                inst = self._names.get(tuple(folded[i:i + n])) or \
+                    self._acronyms.get(tuple(w for w, _, _ in words[i:i + n]))
+                if inst:
+                    hit = (inst, n)
+                    break
+            if hit:
+                inst, n = hit
+                out.append(Mention(inst, words[i][1], words[i + n - 1][2]))
+                i += n
+            else:
+                i += 1
+        return out
 
     def find(self, text: str) -> list[str]:
         """Institutions named in ``text``, in order of first mention."""
-        hits: dict[str, int] = {}
-        for rx, inst in self.patterns:
-            m = rx.search(text)
-            if m and (inst not in hits or m.start() < hits[inst]):
-                hits[inst] = m.start()
-        return sorted(hits, key=hits.get)
+        return list(dict.fromkeys(m.institution for m in self.mentions(text)))
 
     def last_named(self, text: str) -> str | None:
         """The institution mentioned last in ``text``."""
-        best, pos = None, -1
-        for rx, inst in self.patterns:
-            for m in rx.finditer(text):
-                if m.start() > pos:
-                    best, pos = inst, m.start()
-        return best
+        found = self.mentions(text)
+        return found[-1].institution if found else None
 
     def strip(self, text: str) -> str:
         """``text`` without the institution names in it: once the name has picked the
         institution, its words should not also rank passages (every passage of that
         institution is about it, whether it spells the name out or not)."""
-        for rx, _ in sorted(self.patterns, key=lambda p: -len(p[0].pattern)):
-            text = rx.sub(" ", text)
+        for m in reversed(self.mentions(text)):
+            text = text[:m.start] + " " + text[m.end:]
         return re.sub(r"\s+", " ", text).strip()
 
     def doc_indices(self, institutions: list[str]) -> set[int]:
