@@ -156,7 +156,10 @@ class IndexStore:
         versions = self.root / VERSIONS
         versions.mkdir(parents=True, exist_ok=True)
         self._remove_partial_builds()
-        name = time.strftime("v%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        # Names sort in publication order (microseconds), even for two publishes in one second.
+        now = time.time()
+        name = time.strftime("v%Y%m%d-%H%M%S", time.gmtime(now)) + f"{int(now * 1e6) % 1_000_000:06d}-" \
+            + uuid.uuid4().hex[:6]
         tmp = versions / f".tmp-{name}"
         tmp.mkdir()
         try:
