@@ -29,6 +29,19 @@ def hash_settings(tmp_path, tiny_corpus):
     return Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "index", embedder="hash")
 
 
+@pytest.fixture(scope="module")
+def tiny_index_settings(tmp_path_factory):
+    """tests/data/tiny indexed once per module with the hashing embedder (for live servers)."""
+    from askintl.config import Settings
+    from askintl.indexer import build_index
+
+    root = tmp_path_factory.mktemp("tiny")
+    shutil.copytree(DATA / "tiny", root / "corpus")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="hash")
+    build_index(settings)
+    return settings
+
+
 @pytest.fixture
 def hash_engine(hash_settings):
     from askintl.engine import Engine

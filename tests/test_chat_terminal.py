@@ -215,7 +215,7 @@ def server(tiny_index, tmp_path_factory):
 def test_a_session_against_a_server(server, tmp_path):
     with _chat(tmp_path, "--url", server) as term:
         term.wait_for(f"server {server} · /help lists the commands")
-        term.wait_for(f"● ready in")
+        term.wait_for("● ready in")
         assert re.search(rf"{re.escape(server)} · 4 documents", term.display())
         shown = _ask(term, ALPHA_Q)
         assert "2,500" in shown and re.search(r"\[\d\] Alpha University · Alpha University International", shown)

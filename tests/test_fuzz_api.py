@@ -17,7 +17,6 @@ set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "askintl-hypothesis")
 from schemathesis.checks import not_a_server_error  # noqa: E402
 
 from askintl.config import Settings  # noqa: E402
-from askintl.indexer import build_index  # noqa: E402
 
 from _serve_process import ServeProcess  # noqa: E402
 
@@ -36,16 +35,11 @@ def _openapi() -> dict:
 
 
 @pytest.fixture(scope="module")
-def live_api(tmp_path_factory):
-    import shutil
-
-    root = tmp_path_factory.mktemp("fuzz")
-    corpus = root / "corpus"
-    shutil.copytree(Path(__file__).parent / "data" / "tiny", corpus)
-    settings = Settings(corpus_dir=corpus, index_dir=root / "index", embedder="hash")
-    build_index(settings)
+def live_api(tiny_index_settings):
+    settings = tiny_index_settings
     # With an admin key, the admin routes (uploads, reindex) are fuzzed past their auth check too.
-    with ServeProcess(settings.index_dir, corpus, max_seconds=240, env={"ASKINTL_ADMIN_API_KEY": ADMIN_KEY}) as server:
+    with ServeProcess(settings.index_dir, settings.corpus_dir, max_seconds=240,
+                      env={"ASKINTL_ADMIN_API_KEY": ADMIN_KEY}) as server:
         yield server
 
 

@@ -15,8 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from askintl.config import Settings
 from askintl.engine import Engine
 from askintl.indexer import build_index

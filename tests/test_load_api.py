@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-
-from askintl.config import Settings
-from askintl.indexer import build_index
 
 from _serve_process import ServeProcess
 
@@ -36,13 +31,9 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("load")
-    corpus = root / "corpus"
-    shutil.copytree(Path(__file__).parent / "data" / "tiny", corpus)
-    settings = Settings(corpus_dir=corpus, index_dir=root / "index", embedder="hash")
-    build_index(settings)
-    with ServeProcess(settings.index_dir, corpus, max_seconds=DEADLINE + 60) as srv:
+def server(tiny_index_settings):
+    with ServeProcess(tiny_index_settings.index_dir, tiny_index_settings.corpus_dir,
+                      max_seconds=DEADLINE + 60) as srv:
         yield srv
 
 

@@ -348,7 +348,7 @@ class TerminalChat(_Front):
     # -- the loop
     def run(self) -> int:
         c = self.console
-        c.print(f"[bold]askintl chat[/] [dim]· exact, cited answers from the international offices' own texts[/]")
+        c.print("[bold]askintl chat[/] [dim]· exact, cited answers from the international offices' own texts[/]")
         c.print(f"[dim]Answers from the {_escape(self.where)} · /help lists the commands · Ctrl-D quits[/]\n")
         self.loader = Loader(self._factory, on_done=self._loaded)
         if self.session is not None:

@@ -109,11 +109,9 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
                 elif m.get("chunking") != _chunking_params(settings):
                     report.rebuilt = "chunking parameters changed"
                 else:
-                    entries = m.get("documents", {}).values()
-                    contexts = {v["hash"]: v.get("context") for v in entries}
                     # vectors are reusable for the same text embedded with the same context
-                    reuse = {h: r for h, r in snap.reusable().items()}
-                    reuse_context = contexts
+                    reuse = snap.reusable()
+                    reuse_context = {v["hash"]: v.get("context") for v in m.get("documents", {}).values()}
                     previous = {k: v["hash"] for k, v in m.get("documents", {}).items()}
                 snap.close()
             except IndexError_ as exc:

@@ -163,11 +163,3 @@ class BM25Index:
         idf = np.load(folder / "lexical_idf.npy")
         return cls(matrix, meta["vocab"], idf, meta["k1"], meta["b"])
 
-
-def term_overlap(query_terms: set[str], text: str, idf: dict[str, float]) -> float:
-    """idf-weighted share of the query's terms that ``text`` contains."""
-    if not query_terms:
-        return 0.0
-    have = set(tokenize(text))
-    total = sum(idf.get(t, 1.0) for t in query_terms)
-    return sum(idf.get(t, 1.0) for t in query_terms if t in have) / total if total else 0.0

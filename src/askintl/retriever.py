@@ -51,7 +51,7 @@ class Retriever:
         self.lexical_weight = lexical_weight
         self.institution_bonus = institution_bonus
         self.institutions = InstitutionMatcher(snapshot.documents)
-        self._pv = np.load(snapshot.path / "passages.npy", mmap_mode="r")
+        self._pv = snapshot.passage_vectors
 
     def institution_of_quote(self, quote: str) -> str | None:
         """The institution whose document contains ``quote`` verbatim (an earlier answer)."""

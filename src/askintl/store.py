@@ -323,8 +323,8 @@ class IndexSnapshot:
             raise IndexError_(f"index {p} is inconsistent (passage counts differ): run `askintl index --rebuild`")
         # The retriever maps passages.npy; a bad one must fail here, not in the middle of a question.
         dim = self.manifest.get("embedder", {}).get("dim")
-        passage_vectors = np.load(p / "passages.npy", mmap_mode="r")
-        if passage_vectors.shape != (n, dim) or self.dense.d != dim or self.sentence_vectors.shape[1:] != (dim,):
+        self.passage_vectors = np.load(p / "passages.npy", mmap_mode="r")
+        if self.passage_vectors.shape != (n, dim) or self.dense.d != dim or self.sentence_vectors.shape[1:] != (dim,):
             raise IndexError_(f"index {p} is inconsistent (vector shapes differ from the manifest's "
                               f"dimension {dim}): run `askintl index --rebuild`")
         if self.sentence_vectors.shape[0] != self.passage_sentences[-1] or len(self.sentence_spans) != self.passage_sentences[-1]:
@@ -393,7 +393,7 @@ class IndexSnapshot:
 
     def reusable(self) -> dict[str, tuple[list[Chunk], np.ndarray, np.ndarray]]:
         """doc content hash → (chunks, passage vectors, sentence vectors), for incremental builds."""
-        pv = np.load(self.path / "passages.npy", mmap_mode="r")
+        pv = self.passage_vectors
         rows = self._query('SELECT id, doc_idx, start, "end", text FROM passages ORDER BY id')
         by_doc: dict[int, list] = {}
         for r in rows:
