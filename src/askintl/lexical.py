@@ -20,7 +20,7 @@ from scipy import sparse
 TOKENIZER_VERSION = 2
 
 _NOSPACE = "\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f"
-_TOKEN = re.compile(rf"([{_NOSPACE}]+)|(\d+(?:[.,]\d+)*)|([^\W\d_]+)", re.UNICODE)
+TOKEN_PATTERN = re.compile(rf"([{_NOSPACE}]+)|(\d+(?:[.,]\d+)*)|([^\W\d_]+)", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _GREEK = re.compile(r"[\u0370-\u03ff]")
@@ -63,7 +63,7 @@ def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
     """Lexical terms of ``text``, in order (duplicates kept)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN_PATTERN.finditer(text):
         nospace, number, word = m.groups()
         if nospace:
             chars = list(nospace)

@@ -74,13 +74,13 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     common characters are not highlighted.
     """
     # here, not at the top: lexical imports numpy and scipy, and the chat's prompt must not wait
-    from .lexical import _TOKEN, tokenize  # _TOKEN: the tokenizer's own word pattern, for offsets
+    from .lexical import TOKEN_PATTERN, tokenize  # TOKEN_PATTERN: the tokenizer's own word pattern, for offsets
 
     terms = set(tokenize(query))
     if not terms:
         return []
     spans: list[tuple[int, int]] = []
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN_PATTERN.finditer(text):
         nospace, _number, _word = m.groups()
         if nospace:
             marked = [False] * len(nospace)
