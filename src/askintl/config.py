@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # Retrieval
     top_k: int = Field(5, ge=1, le=50)
     candidates: int = Field(100, ge=10, le=2000, description="per-list depth before fusion")
+    query_batch: int = Field(
+        32, ge=1, le=512, description="questions that arrive together are embedded in one model call, "
+        "up to this many (1: one call each)")
     flat_index_max: int = Field(
         20_000, ge=1, description="exact FAISS search up to this many passages, IVF past it "
         "(at 20k an exact search takes ~3 ms; see benchmarks/RESULTS.md)"

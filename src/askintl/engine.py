@@ -15,7 +15,7 @@ from pathlib import Path
 from .answering import EVIDENCE_DEPTH, load_abstention_model, select_answer
 from .config import Settings
 from .conversation import Turn, resolve
-from .embedders import Embedder, load_embedder
+from .embedders import Embedder, QueryBatcher, load_embedder
 from .errors import IndexError_, InvalidRequestError
 from .lang import guess_language
 from .records import AskResult, Document
@@ -36,11 +36,12 @@ class _Live:
 class Engine:
     def __init__(self, settings: Settings, embedder: Embedder, store: IndexStore):
         self.settings = settings
-        self.embedder = embedder
+        # Concurrent questions (the HTTP server's threads) share model calls.
+        self.embedder = QueryBatcher.wrap(embedder, settings.query_batch)
         self.store = store
         self.abstention = load_abstention_model(embedder.id)
         self._lock = threading.Lock()
-        self._live = _Live(store.open(embedder.id), embedder, settings)
+        self._live = _Live(store.open(embedder.id), self.embedder, settings)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, index_dir: Path | None = None) -> "Engine":
