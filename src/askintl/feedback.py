@@ -134,6 +134,9 @@ class FeedbackStore:
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
         with self._lock:
             self._db.execute("PRAGMA foreign_keys = ON")
+            # WAL + NORMAL: a commit survives the process crashing; only an OS crash or power
+            # loss can lose the last few records. FULL would fsync on every answer served.
+            self._db.execute("PRAGMA synchronous = NORMAL")
             if create:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.executescript(_SCHEMA)
