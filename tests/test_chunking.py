@@ -6,6 +6,10 @@ def doc(text: str) -> Document:
     return Document(doc_id="d", text=text, title="t")
 
 
+def _texts(text: str) -> list[str]:
+    return [text[s.start:s.end] for s in split_sentences(text)]
+
+
 def test_sentences_split_on_latin_and_cjk_marks():
     text = "First one. Second one! 第三句。第四句？ Last"
     spans = [text[s.start:s.end] for s in split_sentences(text)]
@@ -56,3 +60,13 @@ def test_cjk_text_counts_characters_as_words():
     chunks = chunk_document(doc(text), max_words=60)
     assert len(chunks) > 1
     assert all(count_words(c.text) <= 60 for c in chunks)
+
+
+def test_a_period_that_lost_its_space_still_ends_a_sentence():
+    text = "BPC explores the model with enterprises.Eight teachers go to Zambia. Он учится.Потом работает."
+    assert _texts(text) == ["BPC explores the model with enterprises.", "Eight teachers go to Zambia.",
+                            "Он учится.", "Потом работает."]
+    # but not inside abbreviations, names, numbers, addresses or file names
+    for kept in ("See www.example.com or e.g.Foo today.", "Visit St.Petersburg today.",
+                 "A Ph.D in 3.5 years, see photo 1.jpg here.", "Made in the U.S.A now."):
+        assert _texts(kept) == [kept]

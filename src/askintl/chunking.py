@@ -1,7 +1,8 @@
 """Document → passages on sentence boundaries, each an exact span of the document text.
 
 Sentences end at . ! ? (followed by space) and at the CJK marks 。！？；, and never cross a
-line break. Lines are blocks; a short block (a heading, "Overview") joins the passage that
+line break. Scraped pages often lose the space after a period ("enterprises.Eight teachers"):
+a period between a lowercase word and a capitalized one ends a sentence too. Lines are blocks; a short block (a heading, "Overview") joins the passage that
 follows it. A block longer than ``max_words`` is cut into near-equal passages of whole
 sentences; a single sentence longer than that is cut between words.
 """
@@ -12,11 +13,13 @@ import re
 
 from .records import Chunk, Document, Span
 
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af]")
 # Candidate sentence ends: Latin punctuation + closing quotes/brackets + whitespace, or a CJK end mark.
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|[。！？；!?]+[”’」』）)]*")
+_LOWER, _UPPER = "a-zß-öø-ÿа-яё", "A-ZÀ-ÖØ-ÞА-ЯЁ"
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|[。！？；!?]+[”’」』）)]*"
+                  rf"|(?<=[{_LOWER}]{{2}})[.!?]+(?=[{_UPPER}][{_LOWER}])")
 _ABBREV = frozenset(
     "mr mrs ms dr prof st co no vs e.g i.e u.s u.k p.r jr sr dept univ fig approx est "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
