@@ -78,7 +78,8 @@ def _trim(text: str, span: Span) -> Span:
 
 
 def _best_window(doc_text: str, span: Span, q_terms: dict[str, float], kind: str | None) -> Span:
-    """Cut an over-long sentence to its best run of clauses (at most WINDOW_WORDS)."""
+    """Cut an over-long sentence to its best run of clauses (at most WINDOW_WORDS, or one
+    clause of at most MAX_ANSWER_WORDS)."""
     sentence = doc_text[span.start:span.end]
     # Cut after clause punctuation, except inside names such as "AVIC Co., Ltd.".
     inner = [m.end() for m in _CLAUSE.finditer(sentence)
@@ -90,7 +91,10 @@ def _best_window(doc_text: str, span: Span, q_terms: dict[str, float], kind: str
         for j in range(i, len(pieces)):
             cand = Span(pieces[i].start, pieces[j].end)
             text = doc_text[cand.start:cand.end]
-            if count_words(text) > WINDOW_WORDS:
+            n = count_words(text)
+            # A single clause may run past the window, up to the answer limit: skipping it
+            # would leave only its neighbours, which hold less of what was asked.
+            if n > WINDOW_WORDS and (j > i or n > MAX_ANSWER_WORDS):
                 break
             score = _overlap(q_terms, text) + (0.3 if matches_answer_type(kind, text) else 0.0) \
                 + 0.001 * count_words(text)

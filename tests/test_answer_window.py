@@ -1,0 +1,33 @@
+"""An over-long answer sentence is cut to the clauses that hold what was asked."""
+from __future__ import annotations
+
+from askintl.answering import MAX_ANSWER_WORDS, WINDOW_WORDS, _best_window
+from askintl.chunking import count_words
+from askintl.records import Span
+
+FILLER = "and has jointly applied for the provincial talent plan project to cultivate localized talents for " \
+         "railway operation and maintenance for the Egyptian railway project order in the years to come"
+
+
+def _window(sentence: str, terms: dict[str, float]) -> str:
+    w = _best_window(sentence, Span(0, len(sentence)), terms, None)
+    return sentence[w.start:w.end]
+
+
+def test_the_clause_holding_the_question_terms_is_kept_even_past_the_window():
+    asked = f"has signed a strategic cooperation agreement with AVIC International Co., Ltd., {FILLER}"
+    assert WINDOW_WORDS < count_words(asked) <= MAX_ANSWER_WORDS
+    sentence = (f"The institute takes part in the selection of excellent talents organized by the province, "
+                f"{asked}, so as to build the education brand of the province.")
+    terms = {"sign": 2.4, "strateg": 2.7, "agreement": 2.2, "compani": 2.7}
+    quote = _window(sentence, terms)
+    assert quote == asked
+    assert "AVIC" in quote and count_words(quote) <= MAX_ANSWER_WORDS
+
+
+def test_a_clause_longer_than_an_answer_is_never_quoted_alone():
+    long_clause = "has signed a strategic agreement " + " ".join(["with many partners"] * 20)
+    assert count_words(long_clause) > MAX_ANSWER_WORDS
+    sentence = f"The institute grew quickly, {long_clause}, and it signed more later."
+    quote = _window(sentence, {"sign": 2.4, "strateg": 2.7, "agreement": 2.2})
+    assert quote != long_clause and count_words(quote) <= WINDOW_WORDS
