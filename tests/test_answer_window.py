@@ -31,3 +31,20 @@ def test_a_clause_longer_than_an_answer_is_never_quoted_alone():
     sentence = f"The institute grew quickly, {long_clause}, and it signed more later."
     quote = _window(sentence, {"sign": 2.4, "strateg": 2.7, "agreement": 2.2})
     assert quote != long_clause and count_words(quote) <= WINDOW_WORDS
+
+
+def test_page_leftovers_are_never_quoted(hash_settings):
+    """A file name or a one-word heading left by the page's scraping is not an answer."""
+    from askintl.engine import Engine
+    from askintl.indexer import build_index
+
+    (hash_settings.corpus_dir / "gallery.txt").write_text(
+        "Photos\n1.jpg\n2.jpg\nThe gallery school welcomes 500 students from Egypt every year.\n", encoding="utf-8")
+    build_index(hash_settings)
+    engine = Engine.open(hash_settings)
+    for question in ("2.jpg", "2.jpg gallery students", "Photos"):
+        _, evidence = engine.features(question)  # the quote chosen, whether or not it is shown
+        assert evidence.answer is not None, question
+        text = evidence.answer.text
+        assert "jpg" not in text and not text.startswith("Photos"), (question, text)
+        assert text == "The gallery school welcomes 500 students from Egypt every year."

@@ -44,6 +44,7 @@ EVIDENCE_DEPTH = 5         # passages the abstention features are computed on (a
 MAX_ANSWER_WORDS = 45
 WINDOW_WORDS = 35          # an over-long sentence is cut to its best clauses, this many words at most
 MIN_SENTENCE_WORDS = 8     # a shorter best sentence takes the next one along
+MIN_QUOTE_WORDS = 2        # a one-word "sentence" (a file name, a heading) is never quoted
 
 _CLAUSE = re.compile(r"[,;:，；：]\s*")
 
@@ -143,6 +144,8 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval,
         cos = np.asarray(snap.sentence_vectors[rows], dtype=np.float32) @ qv
         for (row, span), c in zip(sents, cos):
             text = p.text[span.start - p.start:span.end - p.start]
+            if count_words(text) < MIN_QUOTE_WORDS:
+                continue  # "2.jpg", "Overview": leftovers of the page, not an answer
             ov = _overlap(q_terms, text)
             typed = matches_answer_type(kind, text)
             score = float(c) + weights.overlap * ov + (weights.type if typed else 0.0) \
