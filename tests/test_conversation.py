@@ -17,6 +17,17 @@ def test_institutions_found_by_name_alias_and_acronym():
     assert M.find("subjtu is not an acronym match") == []
 
 
+def test_names_are_found_across_a_change_of_script_and_inside_cjk_text():
+    assert M.find("BJTU有多少国际学生？") == ["Beijing Jiaotong University"]
+    assert M.find("在BJTU学习") == ["Beijing Jiaotong University"]
+    assert M.strip("BJTU有多少国际学生？") == "有多少国际学生？"
+    cjk = InstitutionMatcher([Document("bjtu", "", "t", institution="Beijing Jiaotong University",
+                                       aliases=("北京交通大学",))])
+    assert cjk.find("北京交通大学有多少国际学生？") == ["Beijing Jiaotong University"]
+    assert cjk.find("我想去北京交通大学读书") == ["Beijing Jiaotong University"]
+    assert cjk.find("北京交通很方便") == []
+
+
 def test_standalone_question_is_left_alone():
     r = resolve("How many students study at BJTU?", [], M)
     assert r.query == "How many students study at BJTU?" and r.institutions == ["Beijing Jiaotong University"]

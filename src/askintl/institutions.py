@@ -4,7 +4,8 @@ Names are kept as tuples of words in a dictionary, and a text is read once, look
 run of up to the longest name's length in words: the cost depends on the text, not on the
 number of institutions (a national portal has thousands). Acronyms (BJTU, BPC) match with
 their case; other names in any case. Punctuation between words does not matter
-("Queen Mary, University of London" = "Queen Mary University of London").
+("Queen Mary, University of London" = "Queen Mary University of London"), and neither does
+a change of script ("BPC派了" names BPC).
 """
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from dataclasses import dataclass
 
 from .records import Document
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Words: runs of Latin letters and digits, single CJK characters, runs of any other script.
+# Scripts are split apart, so "BPC派了多少老师" still names BPC, and a Chinese alias
+# (北京交通大学) matches inside a longer Chinese run, character by character.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_LATIN = "0-9A-Za-z\u00c0-\u024f"
+_WORD = re.compile(rf"[{_LATIN}]+|[{_CJK}]|[^\W{_LATIN}{_CJK}_]+", re.UNICODE)
 
 
 def _is_acronym(name: str) -> bool:
