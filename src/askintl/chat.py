@@ -24,6 +24,18 @@ from typing import Callable
 from .client import MAX_HISTORY_TURNS, Backend, Reply, index_label
 from .errors import AskintlError, InvalidRequestError
 
+
+def _interruptible() -> None:
+    """Ctrl-C stops a search even when the chat was started with SIGINT ignored (``nohup``,
+    ``cmd &`` in a script, a CI runner): the ignored disposition is inherited, and Python
+    then never raises KeyboardInterrupt. Only in an interactive session, from the main thread."""
+    import signal
+
+    if (sys.stdin.isatty() and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 COMMANDS: list[tuple[str, str]] = [
     ("/help", "this list"),
     ("/sources", "the passages of the last answer, in full, the quote highlighted"),
@@ -348,6 +360,7 @@ class TerminalChat(_Front):
     # -- the loop
     def run(self) -> int:
         c = self.console
+        _interruptible()
         c.print("[bold]askintl chat[/] [dim]· exact, cited answers from the international offices' own texts[/]")
         c.print(f"[dim]Answers from the {_escape(self.where)} · /help lists the commands · Ctrl-D quits[/]\n")
         self.loader = Loader(self._factory, on_done=self._loaded)
