@@ -25,7 +25,7 @@ import numpy as np
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from squad_xquad import OUT, SHARED, CachedEmbedder, case_sets, norm  # noqa: E402
+from squad_xquad import OUT, SHARED, CachedEmbedder, case_sets, hit_rank  # noqa: E402
 
 
 def main() -> int:
@@ -118,10 +118,7 @@ def main() -> int:
         for name, cases in sets.items():
             h1 = h5 = 0
             for c in cases:
-                ret = r.search(c["question"], top_k=5)
-                ev = [norm(e) for e in c["evidence"]]
-                rank = next((i + 1 for i, p in enumerate(ret.passages)
-                             if p.doc_id == c["doc"] and any(e in norm(p.text) for e in ev)), None)
+                rank = hit_rank(r.search(c["question"], top_k=5).passages, c)
                 h1 += rank == 1
                 h5 += rank is not None
             line.append(f"{name} {h1 / len(cases):.3f}/{h5 / len(cases):.3f}")

@@ -84,13 +84,18 @@ def case_sets(heldout: bool, limit: int | None) -> dict[str, list[dict]]:
     return sets
 
 
+def hit_rank(passages, case: dict) -> int | None:
+    """The rank (from 1) of the first passage from the case's article holding an answer string."""
+    ev = [norm(e) for e in case["evidence"]]
+    return next((i + 1 for i, p in enumerate(passages)
+                 if p.doc_id == case["doc"] and any(e in norm(p.text) for e in ev)), None)
+
+
 def score(engine, cases: list[dict]) -> dict:
     hit1 = hit5 = ans = abst = 0
     for c in cases:
         r = engine.ask(c["question"], top_k=5)
-        ev = [norm(e) for e in c["evidence"]]
-        rank = next((i + 1 for i, p in enumerate(r.passages)
-                     if p.doc_id == c["doc"] and any(e in norm(p.text) for e in ev)), None)
+        rank = hit_rank(r.passages, c)
         hit1 += rank == 1
         hit5 += rank is not None
         abst += r.abstained

@@ -44,7 +44,10 @@ def _wait_queued(batcher: QueryBatcher, n: int) -> None:
         time.sleep(0.005)
 
 
-def _ask_all(batcher, questions):
+def _while_busy(batcher: QueryBatcher, inner: GatedEmbedder, first: list[str], waiting: list[list[str]]):
+    """``first`` enters the model and is held there while every text list of ``waiting`` is
+    asked from its own thread; then the model is released. Returns (first's result, results
+    of ``waiting`` in order, the threads), each result a vector array or the exception raised."""
     out: dict[int, object] = {}
 
     def run(i, q):
@@ -52,66 +55,47 @@ def _ask_all(batcher, questions):
             out[i] = batcher.embed_queries(q)
         except Exception as exc:  # noqa: BLE001
             out[i] = exc
-    threads = [threading.Thread(target=run, args=(i, q)) for i, q in enumerate(questions)]
-    return out, threads
+    threads = [threading.Thread(target=run, args=(i, q)) for i, q in enumerate([first] + waiting)]
+    threads[0].start()
+    assert inner.entered.wait(30)
+    for t in threads[1:]:
+        t.start()
+    _wait_queued(batcher, len(waiting))
+    inner.release.set()
+    for t in threads:
+        t.join(30)
+    return out[0], [out[i + 1] for i in range(len(waiting))], threads
 
 
 def test_questions_that_arrive_while_the_model_is_busy_share_one_call():
     inner = GatedEmbedder()
     batcher = QueryBatcher(inner, max_batch=32)
-    first, threads = _ask_all(batcher, [["first question"]])
-    threads[0].start()
-    assert inner.entered.wait(30)
     questions = [[f"question number {i}"] for i in range(7)] + [["two texts", "in one call"]]
-    out, more = _ask_all(batcher, questions)
-    for t in more:
-        t.start()
-    _wait_queued(batcher, len(questions))
-    inner.release.set()
-    for t in threads + more:
-        t.join(30)
+    first, out, _ = _while_busy(batcher, inner, ["first question"], questions)
     assert len(inner.batches) == 2 and len(inner.batches[1]) == 9  # the 8 waiting callers, 9 texts
     assert (batcher.calls, batcher.batched) == (2, 1)
-    for i, q in enumerate(questions):
-        assert np.array_equal(out[i], inner.inner.embed_queries(q))  # each caller gets its own rows
-    assert np.array_equal(first[0], inner.inner.embed_queries(["first question"]))
+    for q, got in zip(questions, out):
+        assert np.array_equal(got, inner.inner.embed_queries(q))  # each caller gets its own rows
+    assert np.array_equal(first, inner.inner.embed_queries(["first question"]))
 
 
 def test_a_batch_never_exceeds_max_batch_and_nobody_is_left_waiting():
     inner = GatedEmbedder()
     batcher = QueryBatcher(inner, max_batch=3)
-    first, threads = _ask_all(batcher, [["q0"]])
-    threads[0].start()
-    assert inner.entered.wait(30)
-    out, more = _ask_all(batcher, [[f"q{i}"] for i in range(1, 8)])
-    for t in more:
-        t.start()
-    _wait_queued(batcher, 7)
-    inner.release.set()
-    for t in threads + more:
-        t.join(30)
-    assert all(not t.is_alive() for t in more)
+    _, out, threads = _while_busy(batcher, inner, ["q0"], [[f"q{i}"] for i in range(1, 8)])
+    assert all(not t.is_alive() for t in threads)
     assert max(len(b) for b in inner.batches) <= 3
     assert sorted(t for b in inner.batches for t in b) == sorted(f"q{i}" for i in range(8))
-    for i in range(1, 8):
-        assert np.array_equal(out[i - 1], inner.inner.embed_queries([f"q{i}"]))
+    for i, got in enumerate(out, start=1):
+        assert np.array_equal(got, inner.inner.embed_queries([f"q{i}"]))
 
 
 def test_a_model_error_reaches_every_caller_of_that_batch_and_the_next_call_works():
     inner = GatedEmbedder(fail_on="poison")
     batcher = QueryBatcher(inner)
-    first, threads = _ask_all(batcher, [["fine"]])
-    threads[0].start()
-    assert inner.entered.wait(30)
-    out, more = _ask_all(batcher, [["poison"], ["bystander"]])
-    for t in more:
-        t.start()
-    _wait_queued(batcher, 2)
-    inner.release.set()
-    for t in threads + more:
-        t.join(30)
-    assert isinstance(first[0], np.ndarray)
-    assert all(isinstance(out[i], RuntimeError) for i in (0, 1))
+    first, out, _ = _while_busy(batcher, inner, ["fine"], [["poison"], ["bystander"]])
+    assert isinstance(first, np.ndarray)
+    assert all(isinstance(got, RuntimeError) for got in out)
     assert np.array_equal(batcher.embed_queries(["bystander"]), inner.inner.embed_queries(["bystander"]))
 
 
