@@ -49,8 +49,9 @@ def tiny_index(tmp_path_factory) -> Path:
     return root / "index"
 
 
-def _chat(tmp_path, *args, cols=100, rows=40, **env) -> Terminal:
-    return Terminal(askintl_command() + ["chat", *args], child_env(tmp_path, **env), cols=cols, rows=rows)
+def _chat(tmp_path, *args, cols=100, rows=40, prefix=(), **env) -> Terminal:
+    """``askintl chat ARGS`` in a terminal; ``prefix`` runs it through another command."""
+    return Terminal([*prefix, *askintl_command(), "chat", *args], child_env(tmp_path, **env), cols=cols, rows=rows)
 
 
 def _local(tmp_path, index, *args, **kw) -> Terminal:
@@ -310,10 +311,8 @@ def test_the_prompt_takes_input_while_the_backend_is_still_loading(tmp_path):
 def test_a_question_asked_while_loading_waits_with_a_spinner_and_ctrl_c_ends_cleanly(tmp_path, parent_ignores_sigint):
     """Also when started with SIGINT ignored (nohup, `cmd &` in a script): Python would inherit
     that and never raise KeyboardInterrupt, so the chat restores it in an interactive session."""
-    argv = askintl_command() + ["chat", "--url"]
-    if parent_ignores_sigint:
-        argv = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *argv]
-    with _slow_server() as (url, release), Terminal(argv + [url], child_env(tmp_path)) as term:
+    prefix = ("sh", "-c", 'trap "" INT; exec "$@"', "sh") if parent_ignores_sigint else ()
+    with _slow_server() as (url, release), _chat(tmp_path, "--url", url, prefix=prefix) as term:
         term.wait_for(f"connecting to {url}")
         term.line("Are you there?")
         term.wait_for(re.compile(rf"Connecting to {re.escape(url)}… \d+\.\d s"))  # the spinner's line

@@ -97,8 +97,7 @@ def _best_window(doc_text: str, span: Span, q_terms: dict[str, float], kind: str
             # would leave only its neighbours, which hold less of what was asked.
             if n > WINDOW_WORDS and (j > i or n > MAX_ANSWER_WORDS):
                 break
-            score = _overlap(q_terms, text) + (0.3 if matches_answer_type(kind, text) else 0.0) \
-                + 0.001 * count_words(text)
+            score = _overlap(q_terms, text) + (0.3 if matches_answer_type(kind, text) else 0.0) + 0.001 * n
             if score > best_score:
                 best, best_score = cand, score
     return _trim(doc_text, best) if best_score >= 0 else span

@@ -2,9 +2,10 @@
 
 Sentences end at . ! ? (followed by space) and at the CJK marks 。！？；, and never cross a
 line break. Scraped pages often lose the space after a period ("enterprises.Eight teachers"):
-a period between a lowercase word and a capitalized one ends a sentence too. Lines are blocks; a short block (a heading, "Overview") joins the passage that
-follows it. A block longer than ``max_words`` is cut into near-equal passages of whole
-sentences; a single sentence longer than that is cut between words.
+a period between a lowercase word and a capitalized one ends a sentence too. Lines are
+blocks; a short block (a heading, "Overview") joins the passage that follows it. A block
+longer than ``max_words`` is cut into near-equal passages of whole sentences; a single
+sentence longer than that is cut between words.
 """
 from __future__ import annotations
 

@@ -203,7 +203,7 @@ class QueryBatcher:
         self._cv = threading.Condition()
         self._queue: list[_Pending] = []
         self._busy = False
-        self.calls = 0          # model calls made for questions (for the benchmarks)
+        self.calls = 0          # model calls made for questions
         self.batched = 0        # ... of which served more than one caller
 
     @classmethod
@@ -224,7 +224,8 @@ class QueryBatcher:
             self._queue.append(me)
             while self._busy and not me.done:
                 self._cv.wait()
-            if not me.done:
+            leader = not me.done
+            if leader:
                 # My turn: take me and whoever else is waiting, in arrival order.
                 self._busy = True
                 batch, size = [me], len(texts)
@@ -237,7 +238,7 @@ class QueryBatcher:
                     else:
                         rest.append(p)
                 self._queue = rest
-        if not me.done:
+        if leader:
             self._run(batch)
         if me.error is not None:
             raise me.error
