@@ -65,12 +65,16 @@ def odd_corpus(tiny_corpus):
     _write(c / "archive.txt.bak", b"Some text.")
     bad.update({"caf\\xe9-latin1-name.txt": "not valid UTF-8", "no-suffix": "unsupported",
                 "archive.txt.bak": "unsupported"})
+    # ids that would forge or hide text where they are shown (issue 10, item 8): refused like the
+    # admin API refuses them, and reported with the characters escaped
+    _write(c / "new\nline.txt", b"Newline Polytechnic offers a double degree with Lyon.")
+    _write(c / "evil\u202etxt.md.txt", b"Bidi Override College hosts 3 scholars.")
+    bad.update({"new\\nline.txt": "control character", "evil\\u202etxt.md.txt": "format"})
     good = {
         "with spaces & (parens)": "With spaces & (parens) College runs a summer school in Porto.",
         "-leading-dash": "Leading Dash Institute sends 12 students to Kyoto every year.",
         "université-été": "L'Université d'été accueille 40 étudiants étrangers chaque année.",
         "北京-交通": "北京交通大学有一千四百名国际学生。",
-        "new\nline": "Newline Polytechnic offers a double degree with Lyon.",
         "UPPER": "Upper Suffix School has 7 partner universities.",
         "x" * 200: "Long Name Academy opened an office for international students.",
         "huge-html": None,  # a large page that is mostly script: its small visible text is kept

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import threading
 import time
 import uuid
@@ -25,12 +24,13 @@ from pathlib import Path
 from .config import Settings
 from .engine import Engine
 from .errors import AskintlError, ConfigError, IndexError_, InvalidRequestError, LoaderError, NotFoundError
+from .identifiers import check_doc_id as _check_doc_id
+from .identifiers import check_url
 from .indexer import index_documents
 from .loaders import CATALOG_NAME, SUFFIXES, iter_corpus_files, load_corpus, load_file
 
 log = logging.getLogger(__name__)
 
-DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 FORMATS = ("txt", "md", "html")
 _METADATA = ("title", "institution", "aliases", "city", "language", "url")
 
@@ -78,11 +78,9 @@ class ReindexStatus:
     last_error: str | None = None
 
 
-def check_doc_id(doc_id: str) -> str:
-    if not isinstance(doc_id, str) or not DOC_ID.match(doc_id):
-        raise InvalidRequestError(
-            "doc_id must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit")
-    return doc_id
+def check_doc_id(doc_id: str, new: bool = True) -> str:
+    """The id rule of ``askintl.identifiers`` (the loader's too); a new id must also be portable."""
+    return _check_doc_id(doc_id, new=new)
 
 
 class CorpusAdmin:
@@ -109,6 +107,8 @@ class CorpusAdmin:
         doc_id = check_doc_id(upload.doc_id)
         if upload.format not in FORMATS:
             raise InvalidRequestError(f"format must be one of {', '.join(FORMATS)}")
+        if upload.url:
+            check_url(upload.url)
         if not self.corpus_dir.is_dir():
             raise ConfigError(f"the corpus folder {self.corpus_dir} does not exist")
         with self._files_lock:
@@ -120,7 +120,7 @@ class CorpusAdmin:
             try:
                 tmp.write_bytes(upload.text.encode("utf-8"))
                 try:  # refuse what `askintl index` would skip, with the loader's reason
-                    load_file(tmp)
+                    load_file(tmp, doc_id=doc_id)
                 except LoaderError as exc:
                     raise InvalidRequestError(f"document {doc_id!r} cannot be indexed: {exc.reason}") from None
                 catalog = self._read_catalog()
@@ -135,7 +135,7 @@ class CorpusAdmin:
         return Change(doc_id, "replaced" if old else "added", self.request_reindex())
 
     def delete(self, doc_id: str) -> Change:
-        check_doc_id(doc_id)
+        check_doc_id(doc_id, new=False)  # any id the loader accepts can be deleted
         with self._files_lock:
             old = self.files_of(doc_id)
             if not old:
@@ -157,7 +157,7 @@ class CorpusAdmin:
             return {}
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise ConfigError(f"cannot update {path}: {exc}") from None
         return data if isinstance(data, dict) else {}
 

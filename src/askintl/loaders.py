@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import LoaderError
+from .identifiers import doc_id_problem, url_problem
 from .records import Document, LoadReport
 
 log = logging.getLogger(__name__)
@@ -36,35 +37,105 @@ def content_hash(text: str) -> str:
 
 
 def load_catalog(corpus_dir: Path) -> dict[str, dict]:
-    path = Path(corpus_dir) / CATALOG_NAME
-    if not path.exists():
-        return {}
+    """The catalog's entries by document id ({} when there is none or it cannot be used)."""
+    return read_catalog(corpus_dir)[0]
+
+
+def read_catalog(corpus_dir: Path) -> tuple[dict[str, dict], list[tuple[str, str]]]:
+    """(entries by document id, problems as (path, reason)) of ``corpus_dir/catalog.json``.
+
+    A catalog that cannot be used at all (unreadable, not JSON, nested too deeply, not an
+    object, a link to outside the corpus folder) gives no entries: the documents are indexed
+    without catalog metadata, and the reason is returned for the index report. A field of the
+    wrong type, or a ``url`` that is not http(s), is left out of its entry with a warning.
+    """
+    corpus_dir = Path(corpus_dir)
+    path = corpus_dir / CATALOG_NAME
+    problems: list[tuple[str, str]] = []
+
+    def problem(reason: str) -> None:
+        log.warning("catalog %s: %s", printable_path(path), reason)
+        problems.append((printable_path(path), reason))
+
+    def field_problem(reason: str) -> None:
+        log.warning("catalog %s: %s", printable_path(path), reason)
+
+    if not (path.exists() or path.is_symlink()):
+        return {}, problems
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("ignoring unreadable catalog %s: %s", path, exc)
-        return {}
+        real = _inside(path, corpus_dir.resolve())
+        if not stat.S_ISREG(real.stat().st_mode):
+            raise LoaderError(path, "not a regular file")
+        with open(real, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise LoaderError(path, f"file too large (> {MAX_FILE_BYTES:,} bytes)")
+        data = json.loads(raw.decode("utf-8-sig"))
+    except LoaderError as exc:
+        problem(f"catalog ignored: {exc.reason}")
+        return {}, problems
+    except RecursionError:  # json.loads recurses once per level: 3,000 nested lists end here
+        problem("catalog ignored: nested too deeply to be a catalog")
+        return {}, problems
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not JSON
+        problem(f"catalog ignored: unreadable ({exc})")
+        return {}, problems
     if not isinstance(data, dict):
-        log.warning("ignoring catalog %s: it is not a JSON object", path)
-        return {}
-    return {k: _clean_entry(path, k, v) for k, v in data.items() if isinstance(v, dict) and not k.startswith("_")}
+        problem("catalog ignored: it is not a JSON object")
+        return {}, problems
+    entries = {}
+    for doc_id, entry in data.items():
+        if doc_id.startswith("_") or not isinstance(entry, dict):
+            continue
+        entries[doc_id] = _clean_entry(doc_id, entry, field_problem)
+    return entries, problems
 
 
-def _clean_entry(path: Path, doc_id: str, entry: dict) -> dict:
-    """Keep the fields of a catalog entry that have the right type; warn about the others."""
+def _clean_entry(doc_id: str, entry: dict, problem) -> dict:
+    """Keep the fields of a catalog entry that have the right type; report the others."""
     out = {}
     for key, value in entry.items():
         if key in _CATALOG_TEXT_FIELDS and not (value is None or isinstance(value, str)):
-            log.warning("catalog %s: %s.%s is not a string; ignored", path, doc_id, key)
+            problem(f"{doc_id!r}.{key} is not a string; ignored")
             continue
+        if key == "url" and value:
+            reason = url_problem(value)
+            if reason:
+                problem(f"{doc_id!r}.url ignored: {reason}")
+                continue
         if key == "aliases":
             if isinstance(value, str):
                 value = [value]
             if not (isinstance(value, list) and all(isinstance(a, str) for a in value)):
-                log.warning("catalog %s: %s.aliases is not a list of strings; ignored", path, doc_id)
+                problem(f"{doc_id!r}.aliases is not a list of strings; ignored")
                 continue
         out[key] = value
     return out
+
+
+def _inside(path: Path, root: Path) -> Path:
+    """``path`` with every link followed; LoaderError when that is outside ``root`` (resolved).
+
+    A link to /etc/passwd, a link to a folder elsewhere, a file reached through such a folder:
+    none may publish the server's files. Links that stay inside the corpus folder are fine.
+    """
+    try:
+        real = Path(os.path.realpath(path))
+    except (OSError, ValueError) as exc:  # pragma: no cover - realpath rarely raises
+        raise LoaderError(path, f"cannot read ({exc})") from None
+    if real == root or real.is_relative_to(root):
+        return real
+    try:
+        mode = real.stat().st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISDIR(mode):
+        what = "a link to a folder outside the corpus folder"
+    elif stat.S_ISREG(mode) or not mode:
+        what = "a link to a file outside the corpus folder"
+    else:  # a device or a FIFO elsewhere (a link to /dev/zero)
+        what = "not a regular file (a link outside the corpus folder)"
+    raise LoaderError(path, f"{what}; not indexed (copy the file into the corpus folder instead)")
 
 
 def decode_text(raw: bytes, path: Path) -> str:
@@ -171,17 +242,30 @@ def _title_from(text: str, doc_id: str) -> str:
     return doc_id.replace("_", " ").replace("-", " ").strip()
 
 
-def load_file(path: Path, catalog: dict[str, dict] | None = None) -> Document:
-    """Read one file into a Document; raise LoaderError with the reason when it cannot."""
+def load_file(path: Path, catalog: dict[str, dict] | None = None, *, root: Path | None = None,
+              doc_id: str | None = None) -> Document:
+    """Read one file into a Document; raise LoaderError with the reason when it cannot.
+
+    With ``root`` (the corpus folder), a file that resolves outside it (a link to /etc/passwd,
+    or into a linked folder elsewhere) is refused. ``doc_id`` defaults to the file name without
+    its extension; either way it must be a valid id (``identifiers.doc_id_problem``).
+    """
     path = Path(path)
+    real = path
+    if root is not None:
+        real = _inside(path, Path(root).resolve())
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise LoaderError(path, f"unsupported file type {suffix or '(none)'}")
     if not _is_valid_unicode(str(path)):
         # The index stores names as UTF-8 text: a name with undecodable bytes cannot be cited.
         raise LoaderError(path, "file name is not valid UTF-8; rename the file")
+    doc_id = path.stem if doc_id is None else doc_id
+    problem = doc_id_problem(doc_id)
+    if problem:
+        raise LoaderError(path, f"{problem}; rename the file")
     try:
-        st = path.stat()
+        st = real.stat()
         # A FIFO would block the indexer forever and a device (a link to /dev/zero) never ends.
         if not stat.S_ISREG(st.st_mode):
             raise LoaderError(path, "not a regular file")
@@ -190,9 +274,9 @@ def load_file(path: Path, catalog: dict[str, dict] | None = None) -> Document:
             raise LoaderError(path, f"file too large ({size:,} bytes > {MAX_FILE_BYTES:,})")
         title = ""
         if suffix == ".pdf":
-            text = pdf_to_text(path)
+            text = pdf_to_text(real)
         else:
-            with open(path, "rb") as fh:
+            with open(real, "rb") as fh:
                 raw = fh.read(MAX_FILE_BYTES + 1)  # bounded, should the file grow after stat
             if len(raw) > MAX_FILE_BYTES:
                 raise LoaderError(path, f"file too large (> {MAX_FILE_BYTES:,} bytes)")
@@ -208,7 +292,6 @@ def load_file(path: Path, catalog: dict[str, dict] | None = None) -> Document:
         raise LoaderError(path, "no text found")
     if len(text) > MAX_TEXT_CHARS:
         raise _too_long(path, len(text))
-    doc_id = path.stem
     meta = (catalog or {}).get(doc_id, {})
     title = meta.get("title") or title or _title_from(text, doc_id)
     return Document(
@@ -234,8 +317,10 @@ def _is_valid_unicode(text: str) -> bool:
 
 
 def printable_path(path) -> str:
-    """A path as UTF-8-safe text, for reports (undecodable bytes shown as \\xNN)."""
-    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+    """A path as UTF-8-safe text for reports: undecodable bytes shown as \\xNN, and control and
+    format characters (a newline, an escape, a bidi override) as \\n, \\x1b, \\u202e."""
+    text = os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+    return "".join(repr(ch)[1:-1] if not ch.isprintable() and ch != " " else ch for ch in text)
 
 
 def iter_corpus_files(corpus_dir: Path) -> list[Path]:
@@ -249,12 +334,15 @@ def load_corpus(corpus_dir: Path) -> LoadReport:
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise LoaderError(corpus_dir, "corpus folder not found")
-    catalog = load_catalog(corpus_dir)
+    catalog, problems = read_catalog(corpus_dir)
     report = LoadReport()
+    # A catalog that could not be used at all is reported like a skipped file.
+    report.skipped.extend(problems)
+    root = corpus_dir.resolve()
     seen: dict[str, str] = {}
     for path in iter_corpus_files(corpus_dir):
         try:
-            doc = load_file(path, catalog)
+            doc = load_file(path, catalog, root=root)
         except LoaderError as exc:
             report.skipped.append((printable_path(path), exc.reason))
             log.warning("skipped %s: %s", printable_path(path), exc.reason)
@@ -262,7 +350,7 @@ def load_corpus(corpus_dir: Path) -> LoadReport:
         if doc.doc_id in seen:
             reason = f"duplicate document id {doc.doc_id!r} (also {seen[doc.doc_id]})"
             report.skipped.append((printable_path(path), reason))
-            log.warning("skipped %s: %s", path, reason)
+            log.warning("skipped %s: %s", printable_path(path), reason)
             continue
         seen[doc.doc_id] = str(path)
         report.documents.append(doc)
