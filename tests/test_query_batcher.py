@@ -90,13 +90,58 @@ def test_a_batch_never_exceeds_max_batch_and_nobody_is_left_waiting():
         assert np.array_equal(got, inner.inner.embed_queries([f"q{i}"]))
 
 
-def test_a_model_error_reaches_every_caller_of_that_batch_and_the_next_call_works():
+def test_a_model_error_reaches_only_the_caller_whose_input_failed_and_the_next_call_works():
     inner = GatedEmbedder(fail_on="poison")
     batcher = QueryBatcher(inner)
     first, out, _ = _while_busy(batcher, inner, ["fine"], [["poison"], ["bystander"]])
     assert isinstance(first, np.ndarray)
-    assert all(isinstance(got, RuntimeError) for got in out)
+    assert isinstance(out[0], RuntimeError)
+    assert np.array_equal(out[1], inner.inner.embed_queries(["bystander"]))  # retried without the poison
     assert np.array_equal(batcher.embed_queries(["bystander"]), inner.inner.embed_queries(["bystander"]))
+
+
+def test_concurrent_clients_all_succeed_while_one_input_makes_the_model_fail():
+    """Issue 10, item 1: one bad request in a shared batch used to fail everyone's questions."""
+    inner = GatedEmbedder(fail_on="poison")
+    batcher = QueryBatcher(inner, max_batch=32)
+    waiting = [[f"normal question {i}"] for i in range(6)] + [["poison"]] + \
+              [[f"normal question {i}"] for i in range(6, 12)] + [["two texts", "poison"]]
+    first, out, threads = _while_busy(batcher, inner, ["first"], waiting)
+    assert all(not t.is_alive() for t in threads)
+    assert isinstance(first, np.ndarray)
+    for q, got in zip(waiting, out):
+        if "poison" in q:
+            assert isinstance(got, RuntimeError), q
+        else:
+            assert np.array_equal(got, inner.inner.embed_queries(q)), q
+    assert any(len(b) > 2 for b in inner.batches)  # the normal ones were batched, not all sent alone
+    # Then, with many client threads asking over and over while one keeps sending the poison:
+    inner.release.set()
+    failures, errors_for_poison = [], []
+
+    def client(i):
+        for j in range(20):
+            try:
+                v = batcher.embed_queries([f"client {i} question {j}"])
+                assert v.shape == (1, inner.dim)
+            except Exception as exc:  # noqa: BLE001
+                failures.append((i, j, exc))
+
+    def attacker():
+        for _ in range(20):
+            try:
+                batcher.embed_queries(["poison"])
+            except RuntimeError as exc:
+                errors_for_poison.append(exc)
+
+    pool = [threading.Thread(target=client, args=(i,)) for i in range(8)] + [threading.Thread(target=attacker)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(60)
+    assert all(not t.is_alive() for t in pool)
+    assert failures == []
+    assert len(errors_for_poison) == 20
 
 
 def test_a_lone_question_goes_straight_to_the_model():

@@ -1,12 +1,13 @@
 """Settings, from arguments or environment variables prefixed ``ASKINTL_``."""
 from __future__ import annotations
 
+import ipaddress
 import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -24,7 +25,8 @@ class Settings(BaseSettings):
     # Chunking
     max_passage_words: int = Field(120, ge=20, le=1000)
     # Retrieval
-    top_k: int = Field(5, ge=1, le=50)
+    top_k: int = Field(5, ge=1, le=50, description="passages returned (at most max_top_k)")
+    max_top_k: int = Field(20, ge=1, le=50, description="the most passages a question may ask for")
     candidates: int = Field(100, ge=10, le=2000, description="per-list depth before fusion")
     query_batch: int = Field(
         32, ge=1, le=512, description="questions that arrive together are embedded in one model call, "
@@ -40,8 +42,27 @@ class Settings(BaseSettings):
     # Server
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
-    max_question_chars: int = Field(1000, ge=10)
-    max_history_turns: int = Field(20, ge=0)
+    # Input limits: the one source for the engine, the HTTP schemas and every front end.
+    max_question_chars: int = Field(1000, ge=10, description="longest question, in characters")
+    max_turn_chars: int = Field(
+        4000, ge=10, description="longest history turn over HTTP; a longer turn given to the library is "
+        "cut to this length")
+    max_request_turns: int = Field(40, ge=0, description="the most history turns a request may send")
+    max_history_turns: int = Field(20, ge=0, description="history turns read for follow-ups (the latest)")
+    max_query_chars: int = Field(
+        2000, ge=10, description="longest text sent to the model for one question (the standalone query, "
+        "follow-ups resolved)")
+    # Connections (`askintl serve`)
+    timeout_keep_alive: float = Field(5, gt=0, description="seconds an idle keep-alive connection stays open")
+    timeout_headers: float = Field(
+        10, gt=0, description="seconds a client has to send a request's headers (a new connection that sends "
+        "nothing is closed after this too)")
+    max_header_bytes: int = Field(16 * 1024, ge=1024, description="largest request line + headers")
+    limit_concurrency: int | None = Field(
+        512, ge=1, description="connections + requests at once; past it new requests get 503 (None: no limit)")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="addresses or networks (10.0.0.5, 10.0.0.0/8, ::1) of reverse proxies "
+        "whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated or a JSON list; empty: none")
 
     # Public service: widget, OpenAI-compatible API, feedback, admin (defaults suit a public server)
     public_url: str | None = Field(
@@ -63,6 +84,26 @@ class Settings(BaseSettings):
         None, description="SQLite file of answered questions and feedback (default: data/askintl.sqlite "
         "in the index folder's parent)")
     request_log: bool = Field(True, description="one JSON line per HTTP request on stderr (logger askintl.access)")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value):
+        if isinstance(value, str):
+            value = value.strip()
+            value = json.loads(value) if value.startswith("[") else value.split(",")
+        out = []
+        for v in value or ():
+            v = str(v).strip()
+            if v:
+                ipaddress.ip_network(v, strict=False)  # ValueError -> a settings error naming the value
+                out.append(v)
+        return out
+
+    @model_validator(mode="after")
+    def _top_k_within_max(self):
+        if self.top_k > self.max_top_k:
+            raise ValueError(f"top_k ({self.top_k}) is above max_top_k ({self.max_top_k})")
+        return self
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -4,7 +4,8 @@ The referent is the institution of the earlier turns (the most recent one named,
 user's questions first, then in the answers). English pronouns that stand for it are
 replaced by its name; in other languages the name is added in parentheses. When no
 institution can be found, the previous question is added instead, for its context. The standalone query
-is what gets searched, and it is returned so that the user can see it.
+is what gets searched, and it is returned so that the user can see it. It is at most ``max_chars``
+long (``Settings.max_query_chars``) whatever the history holds: it is what the model embeds.
 """
 from __future__ import annotations
 
@@ -44,9 +45,19 @@ def _previous_user(history: list[Turn]) -> str | None:
 
 
 def resolve(question: str, history: list[Turn] | None, matcher: InstitutionMatcher,
-            institution_of_quote: Callable[[str], str | None] | None = None) -> Resolution:
+            institution_of_quote: Callable[[str], str | None] | None = None,
+            max_chars: int | None = None) -> Resolution:
     """``institution_of_quote`` finds whose text an earlier answer quoted, for answers that
-    do not name their institution ("The school recruited 18 Egyptian students")."""
+    do not name their institution ("The school recruited 18 Egyptian students"). The query
+    is cut to ``max_chars`` (the question's own text first, then the context added to it)."""
+    res = _resolve(question, history, matcher, institution_of_quote)
+    if max_chars is not None and len(res.query) > max_chars:
+        res.query = res.query[:max_chars]
+    return res
+
+
+def _resolve(question: str, history: list[Turn] | None, matcher: InstitutionMatcher,
+             institution_of_quote: Callable[[str], str | None] | None) -> Resolution:
     named = matcher.find(question)
     if named or not history:
         return Resolution(question, named)

@@ -246,19 +246,35 @@ class QueryBatcher:
 
     def _run(self, batch: list[_Pending]) -> None:
         try:
+            self._embed_isolating(batch)
+        finally:
+            with self._cv:
+                for p in batch:
+                    p.done = True
+                self._busy = False
+                self._cv.notify_all()
+
+    def _embed_isolating(self, batch: list[_Pending]) -> None:
+        """Embed ``batch`` in one call; if that fails, each half on its own, and so on: only
+        callers whose own texts fail get the error."""
+        try:
             vectors = self.inner.embed_queries([t for p in batch for t in p.texts])
             i = 0
             for p in batch:
                 p.vectors = vectors[i:i + len(p.texts)]
                 i += len(p.texts)
-        except BaseException as exc:  # noqa: BLE001 - handed to every caller of this batch
+        except Exception as exc:  # noqa: BLE001 - handed to the caller(s) it belongs to
+            if len(batch) == 1:
+                batch[0].error = exc
+            else:
+                half = len(batch) // 2
+                self._embed_isolating(batch[:half])
+                self._embed_isolating(batch[half:])
+        except BaseException as exc:  # KeyboardInterrupt, SystemExit: no retries, everyone learns
             for p in batch:
                 p.error = exc
+            raise
         finally:
             with self._cv:
                 self.calls += 1
                 self.batched += len(batch) > 1
-                for p in batch:
-                    p.done = True
-                self._busy = False
-                self._cv.notify_all()

@@ -21,6 +21,7 @@ from .lang import guess_language
 from .records import AskResult, Document
 from .retriever import Retriever
 from .store import IndexSnapshot, IndexStore
+from .textcheck import check_text
 
 log = logging.getLogger(__name__)
 
@@ -76,24 +77,31 @@ class Engine:
 
     # ---- questions -------------------------------------------------------------------------
     def _validate(self, question: str, history) -> list[Turn]:
+        """The limits of ``Settings`` and the shared text check, for every front end."""
+        limits = self.settings
         if not isinstance(question, str) or not question.strip():
             raise InvalidRequestError("the question is empty")
-        if len(question) > self.settings.max_question_chars:
+        if len(question) > limits.max_question_chars:
             raise InvalidRequestError(
-                f"the question is {len(question)} characters long; the limit is {self.settings.max_question_chars}")
+                f"the question is {len(question)} characters long; the limit is {limits.max_question_chars}")
+        check_text(question, "the question")
+        # Only the latest turns are read (older ones never reach the model).
+        history = list(history or [])[-limits.max_history_turns:] if limits.max_history_turns else []
         turns = []
-        for t in history or []:
+        for t in history:
             role, content = (t.role, t.content) if isinstance(t, Turn) else (t.get("role"), t.get("content"))
             if role not in ("user", "assistant") or not isinstance(content, str):
                 raise InvalidRequestError("each history turn needs a role (user or assistant) and a content string")
-            turns.append(Turn(role, content))
-        return turns[-self.settings.max_history_turns:] if self.settings.max_history_turns else []
+            check_text(content, "a history turn")
+            # What reaches the model stays bounded whatever the front end let through.
+            turns.append(Turn(role, content[:limits.max_turn_chars]))
+        return turns
 
     def ask(self, question: str, history=None, top_k: int | None = None) -> AskResult:
         turns = self._validate(question, history)
         top_k = top_k or self.settings.top_k
-        if not 1 <= top_k <= 50:
-            raise InvalidRequestError("top_k must be between 1 and 50")
+        if not 1 <= top_k <= self.settings.max_top_k:
+            raise InvalidRequestError(f"top_k must be between 1 and {self.settings.max_top_k}")
         self.reload_if_changed()
         live = self._live  # one version for the whole question
         question = question.strip()
@@ -127,7 +135,8 @@ class Engine:
 
     def _answer(self, live: _Live, question: str, turns: list[Turn], top_k: int, exclude: set[int] | None = None):
         matcher = live.retriever.institutions
-        res = resolve(question, turns, matcher, institution_of_quote=live.retriever.institution_of_quote)
+        res = resolve(question, turns, matcher, institution_of_quote=live.retriever.institution_of_quote,
+                      max_chars=self.settings.max_query_chars)
         # Evidence is judged on the same number of passages whatever top_k shows.
         retrieval = live.retriever.search(res.query, top_k=max(top_k, EVIDENCE_DEPTH),
                                           institutions=res.institutions or None, exclude=exclude)

@@ -1,19 +1,34 @@
-"""Request and response bodies of the HTTP API."""
+"""Request and response bodies of the HTTP API.
+
+Their limits come from ``Settings`` (``ASKINTL_MAX_QUESTION_CHARS``, ...), read once when this
+module is imported, so the published OpenAPI schema states them; the engine checks the same
+settings again for every front end. Every text a client sends goes through
+``textcheck.check_text``: no lone surrogates, no control characters but tab and newline.
+"""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-MAX_QUESTION_CHARS = 1000
-MAX_TURN_CHARS = 4000
-MAX_TURNS = 40
+from ..config import get_settings
+from ..feedback import MAX_COMMENT_CHARS
+from ..textcheck import pydantic_check, pydantic_check_document
+
+LIMITS = get_settings()
+MAX_QUESTION_CHARS = LIMITS.max_question_chars
+MAX_TURN_CHARS = LIMITS.max_turn_chars
+MAX_TURNS = LIMITS.max_request_turns
+
+#: a string that passed the shared text check (see askintl.textcheck)
+Text = Annotated[str, AfterValidator(pydantic_check)]
+DocumentText = Annotated[str, AfterValidator(pydantic_check_document)]
 
 
 class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=MAX_TURN_CHARS)
+    content: Text = Field(max_length=MAX_TURN_CHARS)
 
 
 class AskRequest(BaseModel):
@@ -22,11 +37,11 @@ class AskRequest(BaseModel):
                      {"question": "And how many foreign teachers do they invite every year?",
                       "history": [{"role": "user", "content": "Tell me about Beijing Jiaotong University."},
                                   {"role": "assistant", "content": "..."}]}]})
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS,
+    question: Text = Field(min_length=1, max_length=MAX_QUESTION_CHARS,
                           description="the question, in any language")
     history: list[Turn] = Field(default_factory=list, max_length=MAX_TURNS,
                                 description="earlier turns of the conversation, oldest first")
-    top_k: int = Field(5, ge=1, le=20, description="how many passages to return")
+    top_k: int = Field(LIMITS.top_k, ge=1, le=LIMITS.max_top_k, description="how many passages to return")
 
 
 class PassageOut(BaseModel):
@@ -104,10 +119,10 @@ class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"answer_id": "4f0c1d0e9b5a4c8e8f3b2a1d0c9e8f7a", "helpful": False,
                       "comment": "The address is out of date."}]})
-    answer_id: str = Field(min_length=1, max_length=80, description="the `id` of a /v1/ask answer "
+    answer_id: Text = Field(min_length=1, max_length=80, description="the `id` of a /v1/ask answer "
                            "(or of a chat completion)")
     helpful: bool
-    comment: str | None = Field(None, max_length=2000)
+    comment: Text | None = Field(None, max_length=MAX_COMMENT_CHARS)
 
 
 class FeedbackOut(BaseModel):
@@ -124,14 +139,14 @@ class DocumentIn(BaseModel):
         "text": "The International Office is at 1 College Road.\n\nIt welcomes 300 exchange students a year.",
         "format": "txt", "title": "International Office", "institution": "Example University",
         "aliases": ["EU"], "city": "Exampleton", "language": "en", "url": "https://www.example.edu/intl"}]})
-    text: str = Field(min_length=1, description="the document: plain text, Markdown or HTML (see format)")
+    text: DocumentText = Field(min_length=1, description="the document: plain text, Markdown or HTML (see format)")
     format: Literal["txt", "md", "html"] = "txt"
-    title: str | None = Field(None, max_length=300)
-    institution: str | None = Field(None, max_length=300)
-    aliases: list[str] = Field(default_factory=list, max_length=50)
-    city: str | None = Field(None, max_length=200)
-    language: str | None = Field(None, max_length=20)
-    url: str | None = Field(None, max_length=2000, pattern=r"^https?://\S+$",
+    title: Text | None = Field(None, max_length=300)
+    institution: Text | None = Field(None, max_length=300)
+    aliases: list[Text] = Field(default_factory=list, max_length=50)
+    city: Text | None = Field(None, max_length=200)
+    language: Text | None = Field(None, max_length=20)
+    url: Text | None = Field(None, max_length=2000, pattern=r"^https?://\S+$",
                             description="the public page this text comes from (citations link to it)")
 
 
@@ -160,8 +175,19 @@ class ReindexStatusOut(BaseModel):
 # ---- OpenAI-compatible chat completions ---------------------------------------------------------
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
-    role: str = Field(max_length=40)
+    role: Text = Field(max_length=40)
     content: str | list | None = None
+
+    @field_validator("content")
+    @classmethod
+    def _check_content(cls, value):
+        """The text of a string content or of its content parts, checked like every text."""
+        parts = value if isinstance(value, list) else [value]
+        for part in parts:
+            text = part.get("text") if isinstance(part, dict) else part
+            if isinstance(text, str):
+                pydantic_check(text)
+        return value
 
 
 class StreamOptions(BaseModel):
@@ -174,8 +200,9 @@ class ChatCompletionRequest(BaseModel):
     ignored: askintl quotes, it does not generate."""
 
     model_config = ConfigDict(extra="allow")
-    model: str = Field("askintl", max_length=200)
+    model: Text = Field("askintl", max_length=200)
     messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_TURNS + 10)
     stream: bool = False
     stream_options: StreamOptions | None = None
-    top_k: int = Field(5, ge=1, le=20, description="askintl extension: passages to retrieve")
+    top_k: int = Field(LIMITS.top_k, ge=1, le=LIMITS.max_top_k,
+                       description="askintl extension: passages to retrieve")
