@@ -5,7 +5,9 @@
     ├── LoaderError            one corpus file could not be read (reported, then skipped)
     ├── IndexError_            the index folder is missing, damaged or incompatible
     │   ├── IndexMissingError
-    │   └── IndexMismatchError (built with another embedder, chunking or format)
+    │   ├── IndexMismatchError (built with another embedder, chunking or format)
+    │   └── IndexWriteError    a new version could not be written (disk full): the old one serves
+    ├── StorageError           a record could not be written (disk full): try again later (503)
     ├── NotFoundError          an unknown document id
     └── InvalidRequestError    a question or parameter that cannot be answered as given
 """
@@ -44,6 +46,19 @@ class IndexMissingError(IndexError_):
 
 class IndexMismatchError(IndexError_):
     pass
+
+
+class IndexWriteError(IndexError_):
+    pass
+
+
+class StorageError(AskintlError):
+    http_status = 503
+    exit_code = 5
+    #: seconds the client is asked to wait before trying again (HTTP Retry-After).
+    retry_after = 60
+    #: the write failed for want of space (ENOSPC, SQLITE_FULL).
+    disk_full = False
 
 
 class NotFoundError(AskintlError):

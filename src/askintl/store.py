@@ -13,12 +13,25 @@
         lexical.npz, lexical_idf.npy, lexical_vocab.json
 
 A new version is written beside the live one and becomes live by replacing CURRENT; a crash
-at any point leaves the previous version live and loadable.
+at any point leaves the previous version live and loadable. A write that fails (no space left
+on device, an I/O error) removes the partial version and raises ``IndexWriteError``: the
+previous version stays live.
+
+The manifest lists every file of the version with its size and its SHA-256 (format 2). A
+version is verified when it is opened: a file whose size or content hash differs (same-size
+damage too: a digit changed in meta.sqlite, garbage in passages.npy) makes the open fail with
+an index error that names the file and says to run ``askintl index --rebuild``; a server keeps
+answering from the version it holds. Hashing reads every file once per open: 3.6 s for the
+3.7 GiB of a 1M-passage index on one core (benchmarks/bench_index_hash.py). Indexes of format 1
+(sizes only, no hashes) are not opened: ``askintl serve`` rebuilds them by itself, ``askintl
+index`` rebuilds them in full.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -32,13 +45,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexError_, IndexMismatchError, IndexMissingError, NotFoundError
+from .errors import IndexError_, IndexMismatchError, IndexMissingError, IndexWriteError, NotFoundError
 from .lexical import TOKENIZER_VERSION, BM25Index
 from .records import Chunk, Document, Span
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# 2: the manifest holds the SHA-256 of every file ("sha256"), verified on open.
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 VERSIONS = "versions"
 _KEEP_OLD_VERSIONS = 1
@@ -53,12 +67,46 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file, read in chunks (never the whole file in memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        buf = bytearray(chunk)
+        view = memoryview(buf)
+        while n := fh.readinto(buf):
+            digest.update(view[:n])
+    return digest.hexdigest()
+
+
 def _fsync_tree(path: Path) -> None:
     for p in path.iterdir():
         if p.is_file():
             with open(p, "rb") as fh:
                 os.fsync(fh.fileno())
     _fsync_dir(path)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return "no space left on device"
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return "no space left on device"
+        return (exc.strerror or str(exc)) + (f": {exc.filename}" if exc.filename else "")
+    return str(exc)
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    return _describe(exc) == "no space left on device"
+
+
+def _write_failure(exc: BaseException, name: str, versions: Path, previous: Path | None) -> str:
+    still = (f"the previous version {previous.name} is still serving" if previous
+             else "no index version was published")
+    if _is_disk_full(exc):
+        return (f"no space left on device while writing index version {name} in {versions}; {still}. "
+                "Free some space and run `askintl index` again")
+    return f"cannot write index version {name} in {versions} ({_describe(exc)}); {still}"
 
 
 def build_faiss(vectors: np.ndarray, flat_max: int):
@@ -140,8 +188,12 @@ class IndexStore:
     # ---- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
     def writer_lock(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+") as fh:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = open(self.root / ".lock", "a+")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise IndexWriteError(f"cannot write the index folder {self.root}: {_describe(exc)}") from None
+        with fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -152,39 +204,53 @@ class IndexStore:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def publish(self, content: IndexContent, manifest: dict, flat_max: int) -> Path:
-        """Write a new version and make it live atomically. Call under ``writer_lock``."""
+        """Write a new version and make it live atomically. Call under ``writer_lock``.
+
+        A failed write (disk full, I/O error) removes what was written and raises
+        ``IndexWriteError``; the previous version stays live.
+        """
         versions = self.root / VERSIONS
-        versions.mkdir(parents=True, exist_ok=True)
-        self._remove_partial_builds()
         # Names sort in publication order (microseconds), even for two publishes in one second.
         now = time.time()
         name = time.strftime("v%Y%m%d-%H%M%S", time.gmtime(now)) + f"{int(now * 1e6) % 1_000_000:06d}-" \
             + uuid.uuid4().hex[:6]
         tmp = versions / f".tmp-{name}"
-        tmp.mkdir()
+        final = versions / name
+        pointer = self.root / f".{CURRENT}.tmp"
         try:
             previous = self.current_version()
         except IndexError_:
             previous = None
+        live = False
         try:
+            versions.mkdir(parents=True, exist_ok=True)
+            self._remove_partial_builds()
+            tmp.mkdir()
             faiss_info = _write_version(tmp, content, manifest, flat_max)
-            # Sizes let a reader tell a truncated or swapped file from a good one, cheaply.
-            files = {p.name: p.stat().st_size for p in sorted(tmp.iterdir()) if p.is_file()}
-            manifest = {**manifest, "faiss": faiss_info, "version": name, "files": files}
+            # Sizes tell a truncated or swapped file cheaply; content hashes tell any change.
+            written = sorted(p for p in tmp.iterdir() if p.is_file())
+            files = {p.name: p.stat().st_size for p in written}
+            hashes = {p.name: file_sha256(p) for p in written}
+            manifest = {**manifest, "faiss": faiss_info, "version": name, "files": files, "sha256": hashes}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
             _fsync_tree(tmp)
-            final = versions / name
             os.rename(tmp, final)
             _fsync_dir(versions)
-            pointer = self.root / f".{CURRENT}.tmp"
             with open(pointer, "w", encoding="utf-8") as fh:
                 fh.write(name + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(pointer, self.root / CURRENT)
+            live = True
             _fsync_dir(self.root)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+        except BaseException as exc:
+            if not live:  # nothing of this version may stay behind: it would fill the disk again
+                shutil.rmtree(tmp, ignore_errors=True)
+                shutil.rmtree(final, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    pointer.unlink(missing_ok=True)
+            if isinstance(exc, (OSError, sqlite3.Error)):
+                raise IndexWriteError(_write_failure(exc, name, versions, previous)) from None
             raise
         self._remove_old_versions(keep=name, previous=previous.name if previous else None)
         return final
@@ -245,7 +311,11 @@ def _write_version(folder: Path, content: IndexContent, manifest: dict, flat_max
     np.save(folder / "passage_sentences.npy", offsets)
     np.save(folder / "passage_docs.npy", np.array([doc_idx[c.doc_id] for c in chunks], dtype=np.int32))
     index, info = build_faiss(pv, flat_max)
-    faiss.write_index(index, str(folder / "dense.faiss"))
+    try:
+        faiss.write_index(index, str(folder / "dense.faiss"))
+    except RuntimeError as exc:  # faiss reports a failed write (a full disk too) this way
+        code = errno.ENOSPC if "No space left" in str(exc) else errno.EIO
+        raise OSError(code, f"{os.strerror(code)} (writing dense.faiss: {exc})") from None
     BM25Index.build([c.text for c in chunks]).save(folder)
     return info
 
@@ -265,7 +335,7 @@ class IndexSnapshot:
         except (OSError, ValueError) as exc:
             raise IndexError_(f"index {path} has no readable manifest ({exc}): run `askintl index --rebuild`") from None
         if not (isinstance(manifest, dict) and all(isinstance(manifest.get(k, {}), dict)
-                                                   for k in ("lexical", "embedder", "faiss", "files"))):
+                                                   for k in ("lexical", "embedder", "faiss", "files", "sha256"))):
             raise IndexError_(f"index {path} has a malformed manifest: run `askintl index --rebuild`")
         fmt = manifest.get("format_version")
         if fmt != FORMAT_VERSION:
@@ -331,16 +401,37 @@ class IndexSnapshot:
             raise IndexError_(f"index {p} is inconsistent (sentence counts differ): run `askintl index --rebuild`")
 
     def _check_files(self) -> None:
-        """Every file the manifest lists is there, at the size it was written with."""
-        for name, size in (self.manifest.get("files") or {}).items():
-            try:
-                actual = (self.path / name).stat().st_size
-            except OSError:
-                raise IndexError_(f"index {self.path} is damaged ({name} is missing): "
-                                  "run `askintl index --rebuild`") from None
-            if actual != size:
+        """Every file of the version is listed in the manifest with its content hash, is there, at
+        the size it was written with, and has that content (SHA-256, read in chunks)."""
+        hashes = self.manifest.get("sha256")
+        rebuild = "run `askintl index --rebuild`"
+        if not isinstance(hashes, dict) or not hashes:
+            raise IndexError_(f"index {self.path} is damaged (its manifest has no content hashes): {rebuild}")
+        sizes = self.manifest.get("files") or {}
+        try:
+            present = {p.name for p in self.path.iterdir() if p.is_file() and p.name != "manifest.json"}
+        except OSError as exc:
+            raise IndexError_(f"index {self.path} cannot be read ({exc}): {rebuild}") from None
+        unlisted = sorted(present - set(hashes))
+        if unlisted:
+            raise IndexError_(f"index {self.path} is damaged ({unlisted[0]} is not in the manifest's "
+                              f"content hashes): {rebuild}")
+        for name in sorted(set(hashes) | set(sizes)):
+            path = self.path / name
+            if name not in hashes or "/" in name or name.startswith(".") or not path.is_file():
+                raise IndexError_(f"index {self.path} is damaged ({name} is missing): {rebuild}")
+            actual = path.stat().st_size
+            if name in sizes and actual != sizes[name]:
                 raise IndexError_(f"index {self.path} is damaged ({name} has {actual} bytes, "
-                                  f"{size} were written): run `askintl index --rebuild`")
+                                  f"{sizes[name]} were written): {rebuild}")
+        for name in sorted(hashes):
+            try:
+                digest = file_sha256(self.path / name)
+            except OSError as exc:
+                raise IndexError_(f"index {self.path} is damaged ({name} cannot be read: {exc}): {rebuild}") from None
+            if digest != hashes[name]:
+                raise IndexError_(f"index {self.path} is damaged ({name} does not match the content hash "
+                                  f"written with it): {rebuild}")
 
     def _query(self, sql: str, params=()) -> list:
         """Run a read on meta.sqlite; a damaged database is an index error, not a crash."""
