@@ -14,6 +14,9 @@ answers readers disliked, most frequent first, so the content owners know what t
 """
 from __future__ import annotations
 
+import contextlib
+import errno
+import logging
 import re
 import sqlite3
 import threading
@@ -24,8 +27,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .config import Settings
-from .errors import NotFoundError
+from .errors import NotFoundError, StorageError
 from .records import AskResult
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 MAX_COMMENT_CHARS = 2000
@@ -116,6 +121,15 @@ class Report:
         return "\n".join(lines)
 
 
+def is_disk_full(exc: BaseException) -> bool:
+    """A write refused for want of space (OSError ENOSPC, or SQLite's SQLITE_FULL)."""
+    if isinstance(exc, StorageError):
+        return exc.disk_full
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    return isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+
+
 def _iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
@@ -152,12 +166,31 @@ class FeedbackStore:
             self._db.close()
 
     # ---- writing -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writing(self, what: str):
+        """Run a write (under the lock); a failed one is rolled back and becomes a StorageError
+        (HTTP 503 + Retry-After): the disk is full or the file cannot be written just now."""
+        try:
+            yield
+        except (OSError, sqlite3.DatabaseError) as exc:
+            if isinstance(exc, sqlite3.IntegrityError):  # a bug, not the disk
+                raise
+            with contextlib.suppress(Exception):
+                self._db.rollback()
+            full = is_disk_full(exc)
+            log.error("could not write %s to %s: %s: %s", what, self.path, type(exc).__name__, exc)
+            # The message may reach HTTP clients: the reason, never the server's paths.
+            reason = "no space left on device" if full else "the database cannot be written just now"
+            err = StorageError(f"{what} not recorded: {reason}; try again later")
+            err.disk_full = full
+            raise err from None
+
     def record_answer(self, result: AskResult, channel: str = "ask", index_version: str = "",
                       answer_id: str | None = None) -> str:
         """Remember one answered (or abstained) question; returns its answer id."""
         answer_id = answer_id or new_answer_id()
         a = result.answer
-        with self._lock:
+        with self._lock, self._writing("answer"):
             self._db.execute(
                 "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (answer_id, time.time(), channel, result.question, question_key(result.question),
@@ -173,9 +206,10 @@ class FeedbackStore:
         with self._lock:
             if self._db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
                 raise NotFoundError(f"no answer {answer_id!r}: rate the id that /v1/ask returned")
-            self._db.execute("INSERT OR REPLACE INTO feedback VALUES (?,?,?,?)",
-                             (answer_id, int(bool(helpful)), comment, time.time()))
-            self._db.commit()
+            with self._writing("feedback"):
+                self._db.execute("INSERT OR REPLACE INTO feedback VALUES (?,?,?,?)",
+                                 (answer_id, int(bool(helpful)), comment, time.time()))
+                self._db.commit()
 
     # ---- reading -----------------------------------------------------------------------------
     def answer(self, answer_id: str) -> dict | None:

@@ -162,6 +162,10 @@ class ServiceMetrics:
                                        ("channel",)))
         self.rate_limited = add(Counter("askintl_rate_limited_total", "Requests refused by the rate limit (429)."))
         self.feedback = add(Counter("askintl_feedback_total", "Feedback received, by rating.", ("helpful",)))
+        self.answer_records_lost = add(Counter(
+            "askintl_answer_records_lost_total",
+            "Answered questions that could not be recorded (the reader got the answer; askintl report "
+            "will not list it), by reason: no_space (disk full) or error.", ("reason",)))
         self.reindexes = add(Counter("askintl_reindex_total", "Background reindexing runs, by outcome.",
                                      ("outcome",)))
         state = index_state or (lambda: {})

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 
 from ...engine import Engine
-from ...feedback import FeedbackStore, new_answer_id
+from ...errors import StorageError
+from ...feedback import FeedbackStore, is_disk_full, new_answer_id
 from ...metrics import ServiceMetrics
 from ...records import AskResult
 from ..deps import EngineDep, FeedbackDep, MetricsDep
@@ -26,6 +27,7 @@ def answer_and_record(request: Request, engine: Engine, feedback: FeedbackStore,
         feedback.record_answer(result, channel=channel, index_version=version, answer_id=answer_id)
     except Exception as exc:  # noqa: BLE001 - the reader still gets the answer; only feedback is lost
         log.error("could not record answer %s: %s", answer_id, exc)
+        metrics.answer_records_lost.inc(reason="no_space" if is_disk_full(exc) else "error")
     metrics.questions.inc(channel=channel)
     if result.abstained:
         metrics.abstentions.inc(channel=channel)
@@ -49,12 +51,17 @@ def ask(body: AskRequest, request: Request, engine: EngineDep, feedback: Feedbac
 
 
 @router.post("/v1/feedback", response_model=FeedbackOut, status_code=201, tags=["answers"],
-             responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 429: {"model": ErrorOut}})
+             responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 429: {"model": ErrorOut},
+                        503: {"model": ErrorOut}})
 def post_feedback(body: FeedbackIn, feedback: FeedbackDep, metrics: MetricsDep) -> FeedbackOut:
     """Rate an answer as helpful or not, with an optional comment (the last rating counts).
 
-    Disliked answers are listed by `askintl report` for the content owners."""
+    Disliked answers are listed by `askintl report` for the content owners. 503 with
+    Retry-After when it cannot be written (disk full)."""
     answer_id = body.answer_id.removeprefix("chatcmpl-")
-    feedback.record_feedback(answer_id, body.helpful, body.comment)
+    try:
+        feedback.record_feedback(answer_id, body.helpful, body.comment)
+    except StorageError as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     metrics.feedback.inc(helpful=str(body.helpful).lower())
     return FeedbackOut(answer_id=answer_id, helpful=body.helpful)
