@@ -128,10 +128,12 @@ def cmd_serve(args) -> int:
 
 def cmd_report(args) -> int:
     from .feedback import FeedbackStore, default_db_path
+    from .render import report_text, safe_json
 
     store = FeedbackStore(args.db or default_db_path(_settings(args)), create=False)
     report = store.report(limit=args.limit, since_days=args.days)
-    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if args.json else report.to_text())
+    # Questions and comments are readers' text: shown with control characters escaped.
+    print(safe_json(report.to_dict()) if args.json else report_text(report))
     return 0
 
 

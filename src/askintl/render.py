@@ -392,3 +392,30 @@ def print_eval(summary: dict, console: Console | None = None) -> None:
         else:
             table.add_row(escape(key), str(value))
     console.print(table)
+
+
+# ---- `askintl report`: readers' text shown inertly ------------------------------------------------
+def report_text(report) -> str:
+    """The report for a terminal: questions and comments come from anyone on the internet, so
+    their control characters, line breaks and bidirectional overrides are shown as escapes
+    (``\\x1b[2J``, ``\\n``, ``\\u202e``): they can neither drive the terminal nor forge a row."""
+    from .textcheck import escape_untrusted
+
+    def row(r):
+        return replace(r, question=escape_untrusted(r.question), doc_ids=[escape_untrusted(d) for d in r.doc_ids],
+                       comments=[escape_untrusted(c) for c in r.comments])
+
+    return replace(report, abstained_questions=[row(r) for r in report.abstained_questions],
+                   disliked_questions=[row(r) for r in report.disliked_questions]).to_text()
+
+
+# Inside JSON strings json.dumps escapes C0 controls itself, but not these.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def safe_json(obj, indent: int | None = 1) -> str:
+    """JSON (non-ASCII text kept readable) with every character that could drive a terminal
+    written as a ``\\uXXXX`` escape: the same data, inert on a terminal."""
+    import json
+
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, indent=indent))

@@ -18,8 +18,6 @@ from .errors import InvalidRequestError
 
 #: the whitespace controls that ordinary text contains
 TEXT_WHITESPACE = "\t\n\r"
-#: documents also keep form feeds (page breaks of extracted PDFs)
-DOCUMENT_WHITESPACE = "\t\n\r\f"
 
 
 @lru_cache(maxsize=8)
@@ -51,13 +49,6 @@ def check_text(text: str, what: str = "the text", allow: str = TEXT_WHITESPACE) 
 def pydantic_check(text: str) -> str:
     """The same check as a pydantic validator (a ValueError names the field in the 4xx)."""
     problem = text_problem(text)
-    if problem:
-        raise ValueError(problem)
-    return text
-
-
-def pydantic_check_document(text: str) -> str:
-    problem = text_problem(text, DOCUMENT_WHITESPACE)
     if problem:
         raise ValueError(problem)
     return text

@@ -2,7 +2,8 @@
 
     create_app(settings, engine=None)
       lifespan      loads the engine (unless given), opens the feedback store, starts the admin
-      middleware    ObservabilityMiddleware (request id, JSON log, metrics)
+      middleware    ForwardedMiddleware (the reader's address from settings.trusted_proxies only)
+                    → ObservabilityMiddleware (request id, JSON log, metrics)
                     → CORSMiddleware (settings.cors_origins)
                     → LimitsMiddleware (rate limit on /v1/, body size)
       routes        answers (/v1/ask, /v1/feedback), documents, openai (/v1/chat/completions,
@@ -31,7 +32,7 @@ from ..openai_compat import error_body
 from ..ratelimit import RateLimiter
 from .deps import get_engine  # noqa: F401 - re-exported for dependency overrides
 from .logs import setup_request_log
-from .middleware import LimitsMiddleware, ObservabilityMiddleware, is_openai_path
+from .middleware import ForwardedMiddleware, LimitsMiddleware, ObservabilityMiddleware, is_openai_path
 from .routes import admin, answers, documents, openai, pages, service
 from .schemas import ErrorOut
 
@@ -125,4 +126,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                        allow_headers=["Content-Type"], expose_headers=["Retry-After", "X-Request-ID"], max_age=600)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, logger=setup_request_log(settings.request_log),
                        log_requests=settings.request_log, routes=app.router.routes)
+    app.add_middleware(ForwardedMiddleware, trusted_proxies=settings.trusted_proxies)
     return app

@@ -1,11 +1,13 @@
-"""ASGI middleware: request ids, structured logs and metrics (outermost); rate and size limits.
+"""ASGI middleware: client addresses behind proxies; request ids, structured logs and metrics;
+rate and size limits.
 
-Order, outermost first: ObservabilityMiddleware → CORS → LimitsMiddleware → routes, so that
-every response (a 429 included) is counted and logged and carries the CORS headers a browser
-needs to read it.
+Order, outermost first: ForwardedMiddleware → ObservabilityMiddleware → CORS → LimitsMiddleware
+→ routes, so that every response (a 429 included) is counted and logged under the reader's
+address and carries the CORS headers a browser needs to read it.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -124,10 +126,74 @@ class ObservabilityMiddleware:
                                 exc_info=(type(error), error, error.__traceback__) if error else None)
 
 
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A plain IP address (no port, no zone, no host name), or None."""
+    try:
+        ip = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and (ip.scope_id is not None):
+        return None
+    return ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
+
+
+def parse_networks(entries) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(str(e).strip(), strict=False) for e in entries or ()]
+
+
+def _trusted(ip, networks) -> bool:
+    return ip is not None and any(ip.version == n.version and ip in n for n in networks)
+
+
+def client_address(client, headers, trusted) -> str:
+    """The reader's address: the peer's, unless the peer is one of the ``trusted`` proxies
+    (addresses or networks) and sends a valid ``X-Forwarded-For``. That header is read from
+    the right (each proxy appends the address it got the request from), skipping trusted
+    proxies; the first other address is the reader. Anything that is not a plain IP address
+    where it is read makes the whole header ignored: the peer's address is used."""
+    networks = trusted if trusted and not isinstance(trusted[0], str) else parse_networks(trusted)
+    peer = client[0] if client else "unknown"
+    if not networks or not _trusted(_ip(peer), networks):
+        return peer
+    values = [v.decode("latin-1") for k, v in headers or () if k == b"x-forwarded-for"]
+    if not values:
+        return peer
+    found = None
+    for hop in reversed(",".join(values).split(",")):
+        ip = _ip(hop)
+        if ip is None:
+            return peer
+        found = ip
+        if not _trusted(ip, networks):
+            break
+    return str(found) if found is not None else peer
+
+
+class ForwardedMiddleware:
+    """Sets the request's client address (and scheme) from X-Forwarded-For (and
+    X-Forwarded-Proto) when, and only when, the peer is a configured trusted proxy."""
+
+    def __init__(self, app: ASGIApp, trusted_proxies):
+        self.app = app
+        self.networks = parse_networks(trusted_proxies)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.networks:
+            client = scope.get("client")
+            if client and _trusted(_ip(client[0]), self.networks):
+                scope["client"] = (client_address(client, scope.get("headers"), self.networks), 0)
+                scope.setdefault("state", {})["via_proxy"] = True
+                proto = (_header(scope, b"x-forwarded-proto") or "").split(",")[-1].strip().lower()
+                if proto in ("http", "https"):
+                    scope["scheme"] = proto
+        await self.app(scope, receive, send)
+
+
 def _is_loopback(address: str) -> bool:
-    """Clients on this machine (an evaluation script, a local proxy that does not forward
-    the client's address) are not rate limited unless rate_limit_loopback is set."""
-    return address == "::1" or address == "localhost" or address.startswith("127.")
+    """Clients on this machine (an evaluation script) are not rate limited unless
+    rate_limit_loopback is set."""
+    ip = _ip(address)
+    return ip is not None and ip.is_loopback
 
 
 class _BodyTooLarge(HTTPException):
@@ -156,7 +222,9 @@ class LimitsMiddleware:
         path = scope["path"]
         client = scope.get("client")
         address = client[0] if client else "unknown"
-        if path.startswith("/v1/") and (self.limit_loopback or not _is_loopback(address)):
+        # A request relayed by a trusted proxy comes from the public, whatever the address.
+        via_proxy = (scope.get("state") or {}).get("via_proxy", False)
+        if path.startswith("/v1/") and (self.limit_loopback or via_proxy or not _is_loopback(address)):
             decision = self.limiter.check(address)
             if not decision.allowed:
                 self.metrics.rate_limited.inc()

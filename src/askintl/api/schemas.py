@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from ..config import get_settings
 from ..feedback import MAX_COMMENT_CHARS
-from ..textcheck import pydantic_check, pydantic_check_document
+from ..textcheck import pydantic_check
 
 LIMITS = get_settings()
 MAX_QUESTION_CHARS = LIMITS.max_question_chars
@@ -22,7 +22,6 @@ MAX_TURNS = LIMITS.max_request_turns
 
 #: a string that passed the shared text check (see askintl.textcheck)
 Text = Annotated[str, AfterValidator(pydantic_check)]
-DocumentText = Annotated[str, AfterValidator(pydantic_check_document)]
 
 
 class Turn(BaseModel):
@@ -139,7 +138,8 @@ class DocumentIn(BaseModel):
         "text": "The International Office is at 1 College Road.\n\nIt welcomes 300 exchange students a year.",
         "format": "txt", "title": "International Office", "institution": "Example University",
         "aliases": ["EU"], "city": "Exampleton", "language": "en", "url": "https://www.example.edu/intl"}]})
-    text: DocumentText = Field(min_length=1, description="the document: plain text, Markdown or HTML (see format)")
+    # The text itself is checked by the loader, as `askintl index` would (binary, NUL, ...).
+    text: str = Field(min_length=1, description="the document: plain text, Markdown or HTML (see format)")
     format: Literal["txt", "md", "html"] = "txt"
     title: Text | None = Field(None, max_length=300)
     institution: Text | None = Field(None, max_length=300)

@@ -29,7 +29,7 @@ def demo_page() -> FileResponse:
     return page("index.html")
 
 
-@router.get("/widget.js")
+@router.api_route("/widget.js", methods=["GET", "HEAD"])
 def widget_script() -> FileResponse:
     # Embedded by other sites' pages: cacheable, and loadable by pages that isolate themselves.
     return FileResponse(STATIC / "widget.js", media_type="text/javascript; charset=utf-8", headers={
