@@ -117,12 +117,13 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from .api import create_app
+    from .api.server import uvicorn_options
 
     settings = _settings(args)
     ensure_index(settings)
     app = create_app(settings)
-    # askintl writes its own structured request log; uvicorn's plain access line would repeat it.
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False)
+    # Timeouts, connection and header limits, no proxy headers (askintl reads them itself).
+    uvicorn.run(app, log_level=args.log_level, **uvicorn_options(settings))
     return 0
 
 
