@@ -94,7 +94,7 @@ def test_an_index_of_the_previous_format_is_rebuilt_not_trusted(built):
         Engine.open(settings)
     report = build_index(settings)
     assert report.rebuilt and "format version 1" in report.rebuilt
-    assert Engine.open(settings).ask(QUESTION).answer.text.count("2,500") == 1
+    assert any("2,500" in p.text for p in Engine.open(settings).ask(QUESTION).passages)
 
 
 @pytest.mark.parametrize("name", ["meta.sqlite", "passages.npy", "sentence_spans.npy"])
@@ -102,7 +102,7 @@ def test_an_engine_keeps_answering_from_its_version_when_the_new_one_is_damaged(
     settings, first = built
     engine = Engine.open(settings)
     before = engine.ask(QUESTION)
-    assert not before.abstained and "2,500" in before.answer.text
+    assert any("2,500" in p.text for p in before.passages)
     (tiny_corpus / "delta.txt").write_text("Delta Academy opened a campus in Lisbon in 2020.", encoding="utf-8")
     build_index(settings)
     second = IndexStore(settings.index_dir).current_version()
@@ -110,8 +110,9 @@ def test_an_engine_keeps_answering_from_its_version_when_the_new_one_is_damaged(
     DAMAGES[name](second)
     after = engine.ask(QUESTION)  # tries the new version, refuses it, keeps the old one
     assert engine.snapshot.path == first
-    assert after.answer is not None and after.answer.text == before.answer.text and "9,500" not in after.answer.text
+    assert after.answer == before.answer and after.abstained == before.abstained
     assert [p.text for p in after.passages] == [p.text for p in before.passages]
+    assert not any("9,500" in p.text for p in after.passages)
 
 
 def test_a_server_does_not_start_healthy_on_a_damaged_version(built):
