@@ -122,3 +122,31 @@ def test_a_server_does_not_start_healthy_on_a_damaged_version(built):
     with pytest.raises(IndexError_, match="sentence_spans.npy"):
         with TestClient(app) as client:
             client.get("/healthz")  # never reached: the app refuses to start
+
+
+def test_a_damaged_version_is_not_hashed_again_on_every_question(built, tiny_corpus, monkeypatch):
+    """A server retries the current version on each question: a damaged one must fail at once
+    the second time, not re-read gigabytes under the engine's lock, until its files change."""
+    from askintl import store as store_module
+
+    settings, first = built
+    engine = Engine.open(settings)
+    (tiny_corpus / "delta.txt").write_text("Delta Academy opened a campus in Lisbon in 2020.", encoding="utf-8")
+    build_index(settings)
+    second = IndexStore(settings.index_dir).current_version()
+    DAMAGES["meta.sqlite"](second)
+    hashed = []
+    real = store_module.file_sha256
+    monkeypatch.setattr(store_module, "file_sha256", lambda path, *a: hashed.append(path) or real(path, *a))
+    engine.ask(QUESTION)
+    assert hashed and engine.snapshot.path == first
+    hashed.clear()
+    for _ in range(3):
+        engine.ask(QUESTION)
+    assert hashed == [] and engine.snapshot.path == first
+    with pytest.raises(IndexError_, match="meta.sqlite does not match"):
+        IndexStore(settings.index_dir).open()
+    # mended (here: the damage undone, so the files change again): verified anew and served
+    _replace_same_size(second / "meta.sqlite", b"9,500", b"2,500")
+    engine.ask(QUESTION)
+    assert hashed and engine.snapshot.path == second

@@ -320,6 +320,19 @@ def _write_version(folder: Path, content: IndexContent, manifest: dict, flat_max
     return info
 
 
+# version folder → (signature of its files, the error) for versions found damaged
+_FAILED_CHECKS: dict[str, tuple[tuple, str]] = {}
+
+
+def _folder_signature(path: Path) -> tuple | None:
+    try:
+        with os.scandir(path) as entries:
+            return tuple(sorted((e.name, st.st_size, st.st_mtime_ns, st.st_ino)
+                                for e in entries for st in (e.stat(),)))
+    except OSError:
+        return None
+
+
 class IndexSnapshot:
     """One published index version, loaded for searching. Immutable once open."""
 
@@ -401,6 +414,25 @@ class IndexSnapshot:
             raise IndexError_(f"index {p} is inconsistent (sentence counts differ): run `askintl index --rebuild`")
 
     def _check_files(self) -> None:
+        """Verify the version's files (``_verify_files``). A version found damaged is remembered
+        with the size, time and inode of its files: while none of them changes, opening it again
+        fails at once instead of hashing gigabytes anew (a server retries the current version on
+        every question)."""
+        key, signature = str(self.path), _folder_signature(self.path)
+        failed = _FAILED_CHECKS.get(key)
+        if failed and signature is not None and failed[0] == signature:
+            raise IndexError_(failed[1])
+        try:
+            self._verify_files()
+        except IndexError_ as exc:
+            if signature is not None:
+                _FAILED_CHECKS[key] = (signature, str(exc))
+                while len(_FAILED_CHECKS) > 16:
+                    _FAILED_CHECKS.pop(next(iter(_FAILED_CHECKS)), None)
+            raise
+        _FAILED_CHECKS.pop(key, None)
+
+    def _verify_files(self) -> None:
         """Every file of the version is listed in the manifest with its content hash, is there, at
         the size it was written with, and has that content (SHA-256, read in chunks)."""
         hashes = self.manifest.get("sha256")
