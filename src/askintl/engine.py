@@ -12,12 +12,13 @@ import logging
 import threading
 from pathlib import Path
 
-from .answering import EVIDENCE_DEPTH, load_abstention_model, select_answer
+from .answering import EVIDENCE_DEPTH, select_answer
 from .config import Settings
 from .conversation import Turn, resolve
 from .embedders import Embedder, QueryBatcher, load_embedder
 from .errors import IndexError_, InvalidRequestError
 from .lang import guess_language
+from .reader import load_reader
 from .records import AskResult, Document
 from .retriever import Retriever
 from .store import IndexSnapshot, IndexStore
@@ -40,7 +41,7 @@ class Engine:
         # Concurrent questions (the HTTP server's threads) share model calls.
         self.embedder = QueryBatcher.wrap(embedder, settings.query_batch)
         self.store = store
-        self.abstention = load_abstention_model(embedder.id)
+        self.reader = load_reader()
         self._lock = threading.Lock()
         self._live = _Live(store.open(embedder.id), self.embedder, settings)
 
@@ -106,9 +107,9 @@ class Engine:
         live = self._live  # one version for the whole question
         question = question.strip()
         retrieval, evidence, res = self._answer(live, question, turns, top_k)
-        confidence = self.abstention.probability(evidence.features) if evidence.answer else 0.0
+        confidence = evidence.confidence if evidence.answer else 0.0
         threshold = self.settings.abstain_threshold
-        threshold = self.abstention.threshold_for(evidence.features) if threshold is None else threshold
+        threshold = self.reader.threshold_for(evidence.reading) if threshold is None else threshold
         abstained = evidence.answer is None or confidence < threshold
         reason = None
         if abstained:
@@ -127,12 +128,6 @@ class Engine:
             index_version=live.snap.version,
         )
 
-    def features(self, question: str, history=None, top_k: int = 5, exclude: set[int] | None = None):
-        """The abstention features of a question (for calibration)."""
-        turns = self._validate(question, history)
-        retrieval, evidence, _ = self._answer(self._live, question.strip(), turns, top_k, exclude)
-        return retrieval, evidence
-
     def _answer(self, live: _Live, question: str, turns: list[Turn], top_k: int, exclude: set[int] | None = None):
         matcher = live.retriever.institutions
         res = resolve(question, turns, matcher, institution_of_quote=live.retriever.institution_of_quote,
@@ -141,7 +136,7 @@ class Engine:
         retrieval = live.retriever.search(res.query, top_k=max(top_k, EVIDENCE_DEPTH),
                                           institutions=res.institutions or None, exclude=exclude)
         focus = matcher.strip(question) if retrieval.institutions else question
-        evidence = select_answer(live.snap, question, retrieval, focus=focus, answer_from=top_k)
+        evidence = select_answer(live.snap, question, retrieval, focus=focus, answer_from=top_k, reader=self.reader)
         retrieval.passages = retrieval.passages[:top_k]
         return retrieval, evidence, res
 

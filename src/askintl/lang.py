@@ -91,3 +91,77 @@ def matches_answer_type(kind: str | None, sentence: str) -> bool:
     if kind == "place":
         return bool(_HAS_PLACE.search(sentence))
     return False
+
+
+# ---- answer kinds, in every script (features of the learned reader) -------------------------
+# What a question asks for, and what a sentence holds. Each detector is a cue, not a parser:
+# the reader learns how much each one is worth.
+KINDS = ("number", "time", "duration", "money", "place", "person", "contact")
+
+_Q_KIND = {
+    "duration": re.compile(
+        r"\b(how long|how many (days|weeks|months|years|hours)|combien de temps|cuánto tiempo|wie lange|"
+        r"quanto tempo|berapa lama)\b|сколько (времени|дней|недель|месяцев|лет)|как долго|多长时间|多久|"
+        r"几天|几个月|几年|どのくらい|どれくらい|何日|何年間|كم من الوقت|كم يوما|كم سنة|นานเท่าไร|กี่วัน|กี่ปี",
+        re.IGNORECASE),
+    "money": re.compile(
+        r"\b(how much (does|do|is|are|will)|cost|costs|fee|fees|price|tuition|scholarship amount|prix|frais|coût|"
+        r"precio|coste|matrícula|kosten|gebühr|biaya|yuran|harga)\b|стоимост|сколько стоит|плата|学费|费用|"
+        r"多少钱|价格|奖学金金额|料金|費用|いくら|رسوم|تكلفة|سعر|ค่าใช้จ่าย|ราคา|ค่าเล่าเรียน",
+        re.IGNORECASE),
+    "time": _TIME_Q,
+    "number": _NUMERIC_Q,
+    "place": _PLACE_Q,
+    "person": re.compile(r"\b(who|whom|whose|qui|quién|quiénes|wer|quem|siapa)\b|кто|кого|谁|誰|だれ|"
+                         r"من هو|من هي|من هم|ใคร", re.IGNORECASE),
+    "contact": re.compile(r"\b(e-?mail|phone|telephone|contact|website|web site|url|courriel|téléphone|"
+                          r"correo|teléfono|telefon)\b|почт|телефон|сайт|邮箱|电话|网址|联系|メール|電話|"
+                          r"البريد|هاتف|الموقع|อีเมล|โทรศัพท์", re.IGNORECASE),
+}
+_Q_KIND_EXTRA = {  # cues in scripts the older patterns above do not cover
+    "number": re.compile(r"いくつ|何人|何名|何か国|何校|กี่|เท่าไร"),
+    "time": re.compile(r"いつ|何年に|何月|เมื่อไร|เมื่อไหร่|ปีใด|ปีอะไร"),
+    "place": re.compile(r"どこ|ที่ไหน|ที่ใด"),
+}
+_DIGIT = r"[\d٠-٩۰-۹๐-๙]"
+_S_KIND = {
+    "number": re.compile(_DIGIT + r"|[一二三四五六七八九十百千万亿两〇零]|\b(one|two|three|four|five|six|seven|"
+                         r"eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|"
+                         r"billion|dozen)\b", re.IGNORECASE),
+    "time": re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b|\b(January|February|March|April|May|June|July|August|"
+                       r"September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+                       r"spring|summer|autumn|fall|winter|century|since|until|before|after|deadline)\b|"
+                       r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|" + _DIGIT + r"+\s*(年|月|日|号)|[一二三四五六七八九十]+月|"
+                       r"世纪|年代|январ|феврал|март|апрел|мая|июн|июл|август|сентябр|октябр|ноябр|декабр|"
+                       r"году|века|يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|"
+                       r"عام|سنة|القرن|พ\.ศ\.|ค\.ศ\.|มกราคม|กุมภาพันธ์|มีนาคม|เมษายน|พฤษภาคม|มิถุนายน|กรกฎาคม|"
+                       r"สิงหาคม|กันยายน|ตุลาคม|พฤศจิกายน|ธันวาคม", re.IGNORECASE),
+    "duration": re.compile(r"\b\w+[\s-](days?|weeks?|months?|years?|hours?|minutes?|semesters?|terms?)\b|"
+                           + _DIGIT + r"+\s*(天|周|个月|個月|年|小时|日間|週間|か月|ヶ月|時間)|"
+                           r"(дн|недел|месяц|лет|год|час)[а-я]*|(يوم|أيام|أسبوع|أسابيع|شهر|أشهر|سنوات|ساعة)|"
+                           r"(วัน|สัปดาห์|เดือน|ปี|ชั่วโมง)", re.IGNORECASE),
+    "money": re.compile(r"[$€£¥₽₹฿]|\b(USD|EUR|RMB|CNY|GBP|yuan|dollars?|euros?|pounds?|rubles?|roubles?|"
+                        r"ringgit|baht|dirhams?|riyals?|free of charge|tuition|fees?)\b|元|美元|人民币|円|"
+                        r"руб|долл|евро|دولار|ريال|درهم|جنيه|بาท", re.IGNORECASE),
+    "place": re.compile(r"\b(in|at|from|near|to) [A-Z][\w-]+|\b(Road|Street|Avenue|Province|City|District|"
+                        r"Building|Campus|located|address)\b|\d{5,6}|[省市区县路街镇]|都|県|府|"
+                        r"город|улиц|провинц|مدينة|شارع|محافظة|จังหวัด|เมือง|ถนน"),
+    "person": re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Professor|President|Director|Dean|King|Queen|Sir)\b\.?|"
+                         r"\b[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+\b|先生|女士|教授|校长|主任|氏|さん|"
+                         r"господин|профессор|ректор|الدكتور|الأستاذ|الرئيس|นาย|นาง|ศาสตราจารย์"),
+    "contact": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.|\+?\d[\d\s()-]{7,}\d"),
+}
+
+
+def question_kinds(question: str) -> frozenset[str]:
+    """The kinds of answer a question asks for (empty: none that a pattern can tell)."""
+    found = {k for k, rx in _Q_KIND.items() if rx.search(question)}
+    found |= {k for k, rx in _Q_KIND_EXTRA.items() if rx.search(question)}
+    if found & {"duration", "money"}:
+        found.discard("number")  # "how much does it cost": the number is a price
+    return frozenset(found)
+
+
+def sentence_kinds(sentence: str) -> frozenset[str]:
+    """The kinds of answer a sentence could give."""
+    return frozenset(k for k, rx in _S_KIND.items() if rx.search(sentence))
