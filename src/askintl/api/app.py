@@ -19,7 +19,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..admin import CorpusAdmin
@@ -116,7 +115,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     for module in (answers, documents, openai, admin, service, pages):
         app.include_router(module.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
 
     # Added innermost first: the last one added is the outermost.
     app.add_middleware(LimitsMiddleware, limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
