@@ -77,6 +77,66 @@ def test_documents_and_health(client):
     assert health["status"] == "ok" and health["documents"] == 2 and health["embedder"].startswith("hash")
 
 
+# ---- confidence levels -----------------------------------------------------------------------------
+def _ask_with(hash_settings, question, **overrides):
+    """One /v1/ask on an engine of its own, opened with these settings (the same index)."""
+    from askintl.engine import Engine
+
+    settings = service_settings(hash_settings, **overrides)
+    with TestClient(create_app(settings, engine=Engine.open(settings))) as c:
+        return ask(c, question)
+
+
+def test_confidence_level_is_low_exactly_below_the_low_confidence_threshold(hash_settings, hash_engine):
+    # abstain_threshold 0 shows the hashing embedder's answer whatever the reader makes of it, so
+    # the levels below are forced by the settings, not by what the model happens to output.
+    shown = _ask_with(hash_settings, ALPHA_QUESTION, abstain_threshold=0.0, low_confidence_below=0.0)
+    assert shown["abstained"] is False and shown["answer"]
+    assert (shown["confidence_level"], shown["low_confidence"]) == ("high", False)
+    c = shown["confidence"]
+    assert 0.0 <= c < 1.0
+    at = _ask_with(hash_settings, ALPHA_QUESTION, abstain_threshold=0.0, low_confidence_below=c)
+    assert at["confidence"] == c and (at["confidence_level"], at["low_confidence"]) == ("high", False)
+    above = _ask_with(hash_settings, ALPHA_QUESTION, abstain_threshold=0.0, low_confidence_below=min(1.0, c + 1e-3))
+    assert above["confidence"] == c and (above["confidence_level"], above["low_confidence"]) == ("low", True)
+    assert above["answer"] == shown["answer"]  # the level marks the answer; it does not change it
+
+
+def test_an_abstention_has_no_confidence_level(hash_settings, hash_engine):
+    data = _ask_with(hash_settings, ALPHA_QUESTION, abstain_threshold=1.0, low_confidence_below=1.0)
+    assert data["abstained"] is True and data["answer"] is None
+    assert data["confidence_level"] is None and data["low_confidence"] is False
+
+
+def test_confidence_level_with_the_default_settings_is_consistent(client):
+    for question in (ALPHA_QUESTION, OFF_TOPIC, "students"):
+        data = ask(client, question)
+        expected = None if data["abstained"] else "low" if data["confidence"] < 0.5 else "high"
+        assert data["confidence_level"] == expected, data
+        assert data["low_confidence"] is (expected == "low")
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["AskResponse"]
+    assert {"confidence", "confidence_level", "low_confidence"} <= set(schema["properties"])
+
+
+def test_low_confidence_threshold_setting(monkeypatch):
+    from pydantic import ValidationError
+
+    from askintl.config import Settings
+    from askintl.records import confidence_level
+
+    assert Settings().low_confidence_below == 0.5
+    monkeypatch.setenv("ASKINTL_LOW_CONFIDENCE_BELOW", "0.7")
+    assert Settings().low_confidence_below == 0.7
+    assert Settings(abstain_threshold=0.7).abstain_threshold == 0.7  # equal is allowed
+    with pytest.raises(ValidationError, match="below abstain_threshold"):
+        Settings(abstain_threshold=0.8)
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValidationError):
+            Settings(low_confidence_below=bad)
+    assert [confidence_level(c, False, 0.5) for c in (0.0, 0.4999, 0.5, 0.93)] == ["low", "low", "high", "high"]
+    assert confidence_level(0.93, True, 0.5) is None
+
+
 # ---- 4xx paths -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("body,field", [
     ({}, "question"),

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from . import __version__
 from .errors import AskintlError, IndexError_, InvalidRequestError, NotFoundError
-from .records import Answer, AskResult, Document, Passage
+from .records import CONFIDENCE_LEVELS, Answer, AskResult, Document, Passage
 
 #: the most history turns the HTTP API accepts (``api.schemas.MAX_TURNS``); older ones are dropped.
 MAX_HISTORY_TURNS = 40
@@ -90,8 +90,15 @@ def _record(cls, data: dict, **defaults):
 
 
 def result_from_json(data: dict) -> AskResult:
-    """The ``AskResult`` of a POST /v1/ask response body."""
+    """The ``AskResult`` of a POST /v1/ask response body.
+
+    ``confidence_level`` is kept as the server decided it (its threshold, not this client's);
+    a server that predates it gives None. ``low_confidence`` follows from it.
+    """
     answer = data.get("answer")
+    level = data.get("confidence_level")
+    if level not in CONFIDENCE_LEVELS:
+        level = "low" if data.get("low_confidence") is True and answer else None
     passages = [_record(Passage, p, passage_id=-1) for p in data.get("passages") or []]
     return AskResult(
         question=data["question"],
@@ -103,6 +110,8 @@ def result_from_json(data: dict) -> AskResult:
         language=data.get("language") or "en",
         institutions=list(data.get("institutions") or []),
         reason=data.get("reason"),
+        index_version=data.get("index_version") or "",
+        confidence_level=level,
     )
 
 

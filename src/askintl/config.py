@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     abstain_threshold: float | None = Field(
         None, description="override the calibrated probability below which askintl abstains"
     )
+    low_confidence_below: float = Field(
+        0.5, ge=0, le=1, description="an answer whose confidence is below this is marked low confidence "
+        "(confidence_level \"low\"); at or below the abstention threshold, no answer is")
     # Server
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -103,6 +106,14 @@ class Settings(BaseSettings):
     def _top_k_within_max(self):
         if self.top_k > self.max_top_k:
             raise ValueError(f"top_k ({self.top_k}) is above max_top_k ({self.max_top_k})")
+        return self
+
+    @model_validator(mode="after")
+    def _low_confidence_above_abstention(self):
+        # The calibrated thresholds (about 0.1) sit far below the default; an override must too.
+        if self.abstain_threshold is not None and self.low_confidence_below < self.abstain_threshold:
+            raise ValueError(f"low_confidence_below ({self.low_confidence_below}) is below abstain_threshold "
+                             f"({self.abstain_threshold}): no answer could be marked low confidence")
         return self
 
     @field_validator("cors_origins", mode="before")

@@ -19,7 +19,7 @@ from .embedders import Embedder, QueryBatcher, load_embedder
 from .errors import IndexError_, InvalidRequestError
 from .lang import guess_language
 from .reader import load_reader
-from .records import AskResult, Document
+from .records import AskResult, Document, confidence_level
 from .retriever import Retriever
 from .store import IndexSnapshot, IndexStore
 from .textcheck import check_text
@@ -126,6 +126,7 @@ class Engine:
             institutions=retrieval.institutions,
             reason=reason,
             index_version=live.snap.version,
+            confidence_level=confidence_level(round(confidence, 4), abstained, self.settings.low_confidence_below),
         )
 
     def _answer(self, live: _Live, question: str, turns: list[Turn], top_k: int, exclude: set[int] | None = None):

@@ -80,6 +80,23 @@ class Answer:
         return asdict(self)
 
 
+#: the values of ``AskResult.confidence_level`` (None when askintl abstained)
+CONFIDENCE_LEVELS = ("high", "low")
+
+
+def confidence_level(confidence: float, abstained: bool, low_below: float) -> str | None:
+    """The one rule for how sure an answer reads: ``None`` when askintl abstained, ``"low"``
+    when its confidence (a calibrated probability) is below ``low_below``
+    (``Settings.low_confidence_below``), else ``"high"``.
+
+    An answer is only given at or above the abstention threshold, so a ``low_below`` at or
+    below that threshold marks no answer low: the low band is [abstention threshold, low_below).
+    """
+    if abstained:
+        return None
+    return "low" if confidence < low_below else "high"
+
+
 @dataclass
 class AskResult:
     question: str
@@ -92,6 +109,13 @@ class AskResult:
     institutions: list[str] = field(default_factory=list)
     reason: str | None = None
     index_version: str = ""  # the index version that answered (one per question)
+    # "high" | "low" (see confidence_level()); None when abstained, or when not known
+    confidence_level: str | None = None
+
+    @property
+    def low_confidence(self) -> bool:
+        """An answer to check against its source (``confidence_level == "low"``)."""
+        return self.confidence_level == "low"
 
     def to_dict(self) -> dict:
         return {
@@ -101,6 +125,8 @@ class AskResult:
             "answer": self.answer.to_dict() if self.answer else None,
             "passages": [p.to_dict() for p in self.passages],
             "confidence": self.confidence,
+            "confidence_level": self.confidence_level,
+            "low_confidence": self.low_confidence,
             "language": self.language,
             "institutions": list(self.institutions),
             "reason": self.reason,

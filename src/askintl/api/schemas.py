@@ -75,6 +75,10 @@ class AskResponse(BaseModel):
     answer: AnswerOut | None
     passages: list[PassageOut]
     confidence: float = Field(description="calibrated probability that the answer is supported")
+    confidence_level: Literal["high", "low"] | None = Field(
+        None, description="`low` when `confidence` is below the server's ASKINTL_LOW_CONFIDENCE_BELOW "
+        "(default 0.5): show the answer as one to check against its source; null when abstained")
+    low_confidence: bool = Field(False, description="true exactly when `confidence_level` is `low`")
     language: str
     institutions: list[str] = Field(description="institutions the question was taken to be about")
     reason: str | None = None
