@@ -20,13 +20,13 @@ def _passage(doc_id, start, text, url=None):
                    start=start, end=start + len(text), score=1.0, url=url)
 
 
-def _result(abstained=False, language="en"):
+def _result(abstained=False, language="en", confidence_level=None):
     passages = [_passage("a", 0, "A has 10 students."), _passage("b", 5, "B has 20 students.", url="https://b.example/x"),
                 _passage("a", 40, "A also has teachers."), _passage("c", 0, "C is elsewhere.")]
     answer = None if abstained else Answer(text="B has 20 students.", doc_id="b", start=5, end=23, passage_index=1,
                                            title="b title", institution="b U")
     return AskResult(question="q", standalone_query="q", abstained=abstained, answer=answer, passages=passages,
-                     confidence=0.9, language=language)
+                     confidence=0.9, language=language, confidence_level=None if abstained else confidence_level)
 
 
 # ---- conversion rules ----------------------------------------------------------------------------
@@ -54,6 +54,25 @@ def test_abstention_says_so_in_the_question_language_with_related_passages(langu
     text = openai_compat.reply_text(result, openai_compat.citations(result, BASE))
     assert phrase in text.splitlines()[0]
     assert "A has 10 students." in text and "“" not in text
+
+
+@pytest.mark.parametrize("language,note", [("en", "Low confidence: check the cited source."),
+                                           ("ar", "ثقة منخفضة: تحقق من المصدر المذكور."),
+                                           ("zh", "置信度低：请核对所引来源。"),
+                                           ("xx", "Low confidence: check the cited source.")])
+def test_a_low_confidence_answer_says_so_under_the_quote(language, note):
+    result = _result(language=language, confidence_level="low")
+    text = openai_compat.reply_text(result, openai_compat.citations(result, BASE))
+    assert text.splitlines()[:2] == ["“B has 20 students.” [2]", note]
+    high = _result(language=language, confidence_level="high")
+    high_text = openai_compat.reply_text(high, openai_compat.citations(high, BASE))
+    assert note not in high_text and high_text.splitlines()[1] == ""
+    assert high_text == text.replace(note + "\n", "")
+    # Sent back as history, the note is not part of what askintl said.
+    chat = openai_compat.messages_to_question([{"role": "user", "content": "q"},
+                                               {"role": "assistant", "content": text},
+                                               {"role": "user", "content": "and?"}])
+    assert chat.history[1] == {"role": "assistant", "content": "“B has 20 students.”"}
 
 
 def test_messages_become_a_question_with_history():
@@ -111,6 +130,31 @@ def test_public_url_setting_is_used_in_links(hash_settings, hash_engine):
     with TestClient(app) as c:
         data = c.post("/v1/chat/completions", json={"messages": [QUESTION]}).json()
     assert data["citations"][0]["document_page"].startswith("https://ask.uni.example/intl/documents/alpha-uni?")
+
+
+def test_low_confidence_is_in_the_reply_and_its_askintl_fields(hash_settings, hash_engine):
+    from askintl.engine import Engine
+
+    def complete(stream=False, **overrides):
+        # abstain_threshold 0: the hashing embedder's answer is shown; the level is forced by the setting
+        settings = service_settings(hash_settings, abstain_threshold=0.0, **overrides)
+        with TestClient(create_app(settings, engine=Engine.open(settings))) as c:
+            r = c.post("/v1/chat/completions", json={"messages": [QUESTION], "stream": stream})
+            assert r.status_code == 200
+            return _events(r.text) if stream else r.json()
+
+    low = complete(low_confidence_below=1.0)
+    assert low["askintl"]["confidence"] < 1.0
+    assert (low["askintl"]["confidence_level"], low["askintl"]["low_confidence"]) == ("low", True)
+    lines = low["choices"][0]["message"]["content"].splitlines()
+    assert lines[0].startswith("“") and lines[1] == "Low confidence: check the cited source."
+    high = complete(low_confidence_below=0.0)
+    assert (high["askintl"]["confidence_level"], high["askintl"]["low_confidence"]) == ("high", False)
+    assert "Low confidence" not in high["choices"][0]["message"]["content"]
+    events = complete(stream=True, low_confidence_below=1.0)
+    text = "".join(e["choices"][0]["delta"].get("content", "") for e in events if e["choices"])
+    assert text.splitlines()[1] == "Low confidence: check the cited source."
+    assert events[-1]["askintl"]["confidence_level"] == "low"
 
 
 def _events(text):

@@ -4,7 +4,9 @@ The last user message is the question and the earlier user/assistant messages it
 (system and tool messages are ignored: askintl has no prompt). The reply's text carries the
 quote with a citation mark and a numbered source list; the same citations are also returned
 as structured data in an extra ``citations`` field (one per document, numbered as in the
-text), and the whole /v1/ask result in ``askintl``.
+text), and the whole /v1/ask result in ``askintl`` (``confidence`` and ``confidence_level``
+included). A low-confidence answer says so on the line after the quote, in the question's
+language.
 """
 from __future__ import annotations
 
@@ -24,21 +26,31 @@ EXCERPT_CHARS = 300
 # The few phrases of a reply, in the widget's languages (others fall back to English).
 PHRASES = {
     "en": {"sources": "Sources", "related": "Related passages",
-           "not_found": "This is not in the official materials indexed here."},
-    "zh": {"sources": "来源", "related": "相关段落", "not_found": "已收录的官方资料中没有这个问题的答案。"},
+           "not_found": "This is not in the official materials indexed here.",
+           "low_confidence": "Low confidence: check the cited source."},
+    "zh": {"sources": "来源", "related": "相关段落", "not_found": "已收录的官方资料中没有这个问题的答案。",
+           "low_confidence": "置信度低：请核对所引来源。"},
     "ru": {"sources": "Источники", "related": "Связанные фрагменты",
-           "not_found": "В официальных материалах, собранных здесь, ответа на этот вопрос нет."},
+           "not_found": "В официальных материалах, собранных здесь, ответа на этот вопрос нет.",
+           "low_confidence": "Низкая уверенность: сверьтесь с указанным источником."},
     "ar": {"sources": "المصادر", "related": "مقاطع ذات صلة",
-           "not_found": "هذا غير موجود في المواد الرسمية المفهرسة هنا."},
+           "not_found": "هذا غير موجود في المواد الرسمية المفهرسة هنا.",
+           "low_confidence": "ثقة منخفضة: تحقق من المصدر المذكور."},
     "fr": {"sources": "Sources", "related": "Passages liés",
-           "not_found": "Ce n’est pas dans les documents officiels indexés ici."},
+           "not_found": "Ce n’est pas dans les documents officiels indexés ici.",
+           "low_confidence": "Confiance faible : vérifiez la source citée."},
     "es": {"sources": "Fuentes", "related": "Pasajes relacionados",
-           "not_found": "Esto no está en los materiales oficiales indexados aquí."},
+           "not_found": "Esto no está en los materiales oficiales indexados aquí.",
+           "low_confidence": "Confianza baja: compruebe la fuente citada."},
 }
 _SECTION_HEADINGS = {p[k] for p in PHRASES.values() for k in ("sources", "related")}
 _SECTION_LINE = re.compile(r"^\s*(?:" + "|".join(re.escape(h) for h in sorted(_SECTION_HEADINGS)) + r")\s*[:：]\s*$",
                            re.MULTILINE)
 _CITATION_MARK = re.compile(r"\s*\[\d+\]")
+# askintl's own low-confidence note, in any of its languages (not part of the answer's content)
+_LOW_CONFIDENCE_LINE = re.compile(
+    r"^[ \t]*(?:" + "|".join(re.escape(p["low_confidence"]) for p in PHRASES.values()) + r")[ \t]*(?:\n|$)",
+    re.MULTILINE)
 
 
 @dataclass
@@ -69,6 +81,7 @@ def strip_citations(reply: str) -> str:
     m = _SECTION_LINE.search(reply)
     if m:
         reply = reply[:m.start()]
+    reply = _LOW_CONFIDENCE_LINE.sub("", reply)
     return _CITATION_MARK.sub("", reply).strip()
 
 
@@ -127,6 +140,8 @@ def reply_text(result: AskResult, cites: list[dict]) -> str:
     if result.answer is not None and not result.abstained:
         mark = next((f" [{c['index']}]" for c in cites if c["cited"]), "")
         lines.append(f"“{result.answer.text.strip()}”{mark}")
+        if result.low_confidence:
+            lines.append(phrases["low_confidence"])
         lines += ["", f"{phrases['sources']}:"]
         lines += [f"[{c['index']}] {c['institution'] or c['title']} — {c['title']}: {c['link']}" for c in cites]
     else:
