@@ -135,6 +135,38 @@ def test_a_response_of_the_http_api_reads_back_into_the_same_result(hash_setting
         [(p.doc_id, p.start, p.end, p.text) for p in expected.passages]
     assert (result.abstained, result.standalone_query, result.reason) == \
         (expected.abstained, expected.standalone_query, expected.reason)
+    assert (result.confidence, result.confidence_level, result.low_confidence, result.index_version) == \
+        (expected.confidence, expected.confidence_level, expected.low_confidence, expected.index_version)
+    assert result.index_version and result.confidence_level in ("high", "low", None)
+
+
+@pytest.mark.parametrize("low_below,level", [(1.0, "low"), (0.0, "high")])
+def test_the_confidence_level_reads_back_from_the_http_api(hash_settings, hash_engine, low_below, level):
+    from fastapi.testclient import TestClient
+
+    from askintl.api import create_app
+    from askintl.engine import Engine
+
+    # abstain_threshold 0 shows the answer; the level is forced by the setting, whatever the model says
+    settings = hash_settings.model_copy(update={"abstain_threshold": 0.0, "low_confidence_below": low_below,
+                                                "request_log": False})
+    with TestClient(create_app(settings, engine=Engine.open(settings))) as client:
+        body = client.post("/v1/ask", json={"question": ALPHA_Q}).json()
+    assert body["confidence"] < 1.0 and body["confidence_level"] == level
+    result = result_from_json(body)
+    assert (result.confidence_level, result.low_confidence) == (level, level == "low")
+    assert (result.confidence, result.index_version) == (body["confidence"], body["index_version"])
+    again = result.to_dict()
+    assert {k: again[k] for k in ("confidence", "confidence_level", "low_confidence", "index_version")} == \
+        {k: body[k] for k in ("confidence", "confidence_level", "low_confidence", "index_version")}
+
+
+def test_a_body_without_a_confidence_level_reads_as_unknown():
+    body = {"question": "q", "abstained": False, "confidence": 0.3, "passages": [],
+            "answer": {"text": "x", "doc_id": "d", "start": 0, "end": 1, "passage_index": 0}}
+    assert result_from_json(body).confidence_level is None and not result_from_json(body).low_confidence
+    assert result_from_json({**body, "confidence_level": "bogus"}).confidence_level is None
+    assert result_from_json({**body, "low_confidence": True}).confidence_level == "low"
 
 
 # ---- the rich views ----------------------------------------------------------------------------
@@ -150,7 +182,7 @@ def test_views_show_the_quote_citations_and_the_document(hash_engine):
     shown = _render(answer_view(result, 0.02))
     assert f"“{result.answer.text[:40]}" in " ".join(shown.split())
     assert re.search(rf"”\[{n}\]", shown) and f"[{n}] Alpha University · Alpha University International" in shown
-    assert "20 ms" in shown
+    assert f"confidence {result.confidence:.2f} · 20 ms" in shown
     sources = _render(sources_view(result))
     assert re.search(rf"^  \[{n}\] Alpha University · Alpha University International *\n"
                      r"      alpha-uni \d+–\d+ · score [\d.]+ · the answer *$", sources, re.M)
@@ -159,6 +191,33 @@ def test_views_show_the_quote_citations_and_the_document(hash_engine):
     opened = _render(document_view(doc, result.passages[n - 1], n, result), width=200)
     assert f"quote {result.answer.start}–{result.answer.end}" in opened
     assert "The International Office is located at 12 Harbour Road" in opened  # the whole document
+
+
+def _answered(confidence, level):
+    text = "Alpha hosts 2,500 students."
+    passage = Passage(0, "alpha-uni", "Intl", "Alpha University", text, 0, len(text), 1.0)
+    return AskResult("How many students?", "How many students?", False,
+                     Answer(text, "alpha-uni", 0, len(text), 0, "Intl", "Alpha University"), [passage], confidence,
+                     confidence_level=level)
+
+
+def test_a_low_confidence_answer_is_marked_in_words_with_its_confidence():
+    from askintl.render import result_text
+
+    low, high = _answered(0.34, "low"), _answered(0.93, "high")
+    shown = _render(answer_view(low, 0.02))  # no colours: the words must say it
+    assert "Low confidence: check the quote against its source." in shown
+    assert "confidence 0.34 · 20 ms" in shown
+    assert shown.index("Low confidence") > shown.index("2,500")  # under the quote
+    shown = _render(answer_view(high, 0.02))
+    assert "Low confidence" not in shown and "confidence 0.93 · 20 ms" in shown
+    assert plain_block(low).splitlines()[2:] == [
+        "Source: Alpha University — Intl (alpha-uni, characters 0-27)",
+        "Confidence: 0.34 (low confidence: check the quote against its source)"]
+    assert plain_block(high).splitlines()[3] == "Confidence: 0.93"
+    ask_low = _render(result_text(low))
+    assert "Low confidence: check the quote against its source. (confidence 0.34)" in ask_low
+    assert "Low confidence" not in _render(result_text(high)) and "confidence 0.93" in _render(result_text(high))
 
 
 def test_citation_lines_never_wrap_and_keep_their_place():
@@ -206,8 +265,9 @@ def _run(args, stdin: str, tmp_path, timeout=120, **env):
                           timeout=timeout, env=child_env(tmp_path, **env))
 
 
-BLOCK_ANSWERED = r"Q: {q}\nA: “[^\n]+”\nSource: [^\n]+ \([\w-]+, characters \d+-\d+\)\n\n"
-BLOCK_EITHER = r"Q: {q}\n(Searched: [^\n]+\n)?A: (“[^\n]+”\nSource: [^\n]+\n|Not found in the sources\.\n)\n"
+CONFIDENCE_LINE = r"Confidence: [01]\.\d\d( \(low confidence: check the quote against its source\))?\n"
+BLOCK_ANSWERED = (r"Q: {q}\nA: “[^\n]+”\nSource: [^\n]+ \([\w-]+, characters \d+-\d+\)\n"
+                  + CONFIDENCE_LINE + r"\n")
 
 
 def test_piped_questions_give_one_plain_block_each(tiny_index, tmp_path, hash_engine):
@@ -219,7 +279,7 @@ def test_piped_questions_give_one_plain_block_each(tiny_index, tmp_path, hash_en
     assert "\x1b" not in text and "\r" not in text
     shape = (BLOCK_ANSWERED.format(q=re.escape(ALPHA_Q))
              + r"Q: {q}\nSearched: [^\n]*Alpha University[^\n]*\n".format(q=re.escape(FOLLOW_UP))
-             + r"A: (“[^\n]+”\nSource: [^\n]+\n|Not found in the sources\.\n)\n"
+             + r"A: (“[^\n]+”\nSource: [^\n]+\n" + CONFIDENCE_LINE + r"|Not found in the sources\.\n)\n"
              + f"Q: {re.escape(OFF_TOPIC)}\nA: Not found in the sources\\.\n\n")
     assert re.fullmatch(shape, text), text
     # the Source line locates the quote exactly
@@ -228,6 +288,15 @@ def test_piped_questions_give_one_plain_block_each(tiny_index, tmp_path, hash_en
     quote = hash_engine.document(doc_id).text[int(start):int(end)]
     assert first[1] == f"A: “{' '.join(quote.split())}”"
     assert "2,500" in quote
+
+
+def test_piped_low_confidence_answers_say_so(tiny_index, tmp_path):
+    out = _run(["--index", str(tiny_index), "--embedder", "hash"], f"{ALPHA_Q}\n", tmp_path,
+               ASKINTL_ABSTAIN_THRESHOLD="0", ASKINTL_LOW_CONFIDENCE_BELOW="1")
+    assert out.returncode == 0, out.stderr.decode()
+    lines = out.stdout.decode("utf-8").splitlines()
+    assert lines[1].startswith("A: “") and lines[2].startswith("Source: ")
+    assert re.fullmatch(r"Confidence: 0\.\d\d \(low confidence: check the quote against its source\)", lines[3])
 
 
 def test_piped_json_gives_one_response_per_line_with_the_conversation(tiny_index, tmp_path):

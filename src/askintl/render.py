@@ -3,7 +3,9 @@
 The quote is shown with the words it shares with the question highlighted (compared as the
 lexical index compares them: case-folded, stemmed, numbers without thousands separators), and
 each passage as a numbered citation: institution · document, and where in it (paragraphs, or
-the character span). Text from the sources is shown with its control characters made visible.
+the character span). An answer shows its confidence, and a low-confidence one (see
+``records.confidence_level``) says so in words under the quote, not only in colour. Text
+from the sources is shown with its control characters made visible.
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ QUOTE = "bold green"        # the answer quote (bold: it stands out without colo
 MATCH = "bold reverse"      # words shared with the question (on top of the quote's colour)
 CITE = "cyan"
 NOT_FOUND = "bold yellow"
+LOW_CONFIDENCE = "bold yellow"
+LOW_CONFIDENCE_NOTE = "Low confidence: check the quote against its source."
 
 
 # ---- only printable text reaches the terminal ----------------------------------------------
@@ -238,6 +242,8 @@ def answer_view(result: AskResult, seconds: float | None = None,
         line = quote_text(result.answer, result.standalone_query)
         line.append(f"[{result.answer.passage_index + 1}]", style=f"bold {CITE}")  # no space: never alone on a line
         parts.append(line)
+        if result.low_confidence:
+            parts.append(Text(LOW_CONFIDENCE_NOTE, style=LOW_CONFIDENCE))
     else:
         line = Text("Not found in the sources.", style=NOT_FOUND)
         if result.reason and not result.passages:  # with passages, "closest passages" says why
@@ -249,8 +255,10 @@ def answer_view(result: AskResult, seconds: float | None = None,
             parts.append(Text("Closest passages (they do not answer it):", style="dim"))
         parts.append(citations(result, where))
     hint = Text(style="dim")
+    if result.answer and not result.abstained:
+        hint.append(f"confidence {result.confidence:.2f}")
     if seconds is not None:
-        hint.append(f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s")
+        hint.append((" · " if hint else "") + (f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"))
     if result.passages:
         hint.append((" · " if hint else "") + "/sources for the passages · /open N for a document")
     if hint:
@@ -320,6 +328,7 @@ def plain_block(result: AskResult) -> str:
         Searched: <the standalone query>            (only when a follow-up was rewritten)
         A: “<the quote>”                            or  A: Not found in the sources.
         Source: <institution> — <title> (<doc_id>, characters <start>-<end>)   (answers only)
+        Confidence: 0.93                            (answers only; a low one adds "(low confidence: ...)")
 
     Whitespace inside a line is collapsed; ``/json`` or ``--json`` give the exact text.
     """
@@ -332,9 +341,17 @@ def plain_block(result: AskResult) -> str:
         lines.append(f"A: “{_one_line(a.text)}”")
         who = " — ".join(x for x in (a.institution, a.title) if x)
         lines.append(f"Source: {who} ({a.doc_id}, characters {a.start}-{a.end})")
+        lines.append(_plain_confidence(result))
     else:
         lines.append("A: Not found in the sources.")
     return "\n".join(lines) + "\n"
+
+
+def _plain_confidence(result: AskResult) -> str:
+    line = f"Confidence: {result.confidence:.2f}"
+    if result.low_confidence:
+        line += " (low confidence: check the quote against its source)"
+    return line
 
 
 def plain_sources(result: AskResult) -> str:
@@ -366,7 +383,12 @@ def result_text(result: AskResult) -> Text:
     else:
         a = result.answer
         out.append_text(quote_text(a, result.standalone_query))
-        out.append(f"[{a.passage_index + 1}]\n\n", style=f"bold {CITE}")
+        out.append(f"[{a.passage_index + 1}]\n", style=f"bold {CITE}")
+        if result.low_confidence:
+            out.append(LOW_CONFIDENCE_NOTE, style=LOW_CONFIDENCE)
+            out.append(f" (confidence {result.confidence:.2f})\n\n", style="dim")
+        else:
+            out.append(f"confidence {result.confidence:.2f}\n\n", style="dim")
     for i, p in enumerate(result.passages, 1):
         snippet = p.text if len(p.text) <= 220 else p.text[:217] + "…"
         out.append(f"[{i}] ", style=f"bold {CITE}")
