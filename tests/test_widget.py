@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from web_servers import LiveServer, StaticPages, service_settings
+from web_servers import LiveServer, StaticPages, free_port, service_settings
 
 from askintl.api import create_app
 from askintl.engine import Engine
@@ -368,3 +368,279 @@ def test_demo_page(site, open_page):
     page.goto(site.url + "/?lang=ar")
     page.locator("askintl-chat .panel").wait_for()
     assert shadow(page, "root.querySelector('.root').dir") == "rtl"
+
+
+# ---- issue 11: short screens, CORS, text direction, stacking, 429 and keyboard, confidence ------------
+SCREENS = [(360, 740), (740, 360), (1280, 800), (320, 200)]  # phone, phone in landscape, desktop, 400 % zoom
+
+
+@pytest.fixture(scope="module")
+def screens_dir(tmp_path_factory):
+    """Screenshots of the size matrix: $ASKINTL_SCREENSHOTS if set, else a temporary directory."""
+    wanted = os.environ.get("ASKINTL_SCREENSHOTS")
+    path = Path(wanted) if wanted else tmp_path_factory.mktemp("widget-screens")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def canned(site):
+    """A real /v1/ask response, for tests that mock the API with Playwright's route interception."""
+    r = httpx.post(f"{site.url}/v1/ask", json={"question": EN_QUESTION}, timeout=60)
+    assert r.status_code == 200 and not r.json()["abstained"], r.text
+    return r.json()
+
+
+def mock_ask(page, responses):
+    """Answer POST /v1/ask from ``responses`` in turn: (status, json body, extra headers) each."""
+    queue = list(responses)
+    cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST",
+            "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Expose-Headers": "Retry-After"}
+
+    def handle(route):
+        if route.request.method == "OPTIONS":
+            route.fulfill(status=204, headers=cors)
+            return
+        status, body, headers = queue.pop(0) if len(queue) > 1 else queue[0]
+        route.fulfill(status=status, json=body, headers={**cors, **headers})
+
+    page.route("**/v1/ask", handle)
+
+
+def box(page, selector):
+    return page.locator(f"askintl-chat {selector}").last.bounding_box()
+
+
+def inside(b, width, height):
+    return b is not None and b["x"] >= -0.5 and b["y"] >= -0.5 and \
+        b["x"] + b["width"] <= width + 0.5 and b["y"] + b["height"] <= height + 0.5
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("width,height", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+def test_short_and_small_screens_keep_the_input_and_the_latest_answer_in_view(site, pages, open_page, screens_dir,
+                                                                              width, height, lang):
+    url = serve(pages, f"screens-{lang}", host_page(site.url, lang=lang, css="body{min-height:3000px}"))
+    page = open_page(url, width=width, height=height, locale=lang)
+    page.locator("askintl-chat .launcher").click()
+    article = ask(page, EN_QUESTION if lang == "en" else AR_QUESTION)
+    full = width <= 480 or height <= 520
+    assert shadow(page, "root.querySelector('.root').dir") == ("rtl" if lang == "ar" else "ltr")
+    panel = box(page, ".panel")
+    assert inside(panel, width, height), panel
+    if full:  # the whole screen, as a modal dialog
+        assert panel["width"] >= width - 1 and panel["height"] >= height - 1, panel
+        assert page.locator("askintl-chat .panel").get_attribute("aria-modal") == "true"
+    for selector in ("header", "h2", ".close", "textarea", ".send"):
+        assert inside(box(page, selector), width, height), (selector, box(page, selector))
+    assert box(page, "textarea")["height"] >= 32 and box(page, ".close")["height"] >= 32  # touch targets
+    # The latest answer starts inside the conversation area and shows a good part of itself.
+    log, answer = box(page, ".log"), article.bounding_box()
+    assert log["height"] >= 90, log
+    assert log["y"] - 1 <= answer["y"] < log["y"] + log["height"] - 40, (log, answer)
+    shown = min(answer["y"] + answer["height"], log["y"] + log["height"]) - answer["y"]
+    assert shown >= min(answer["height"], log["height"] / 2), (log, answer)
+    assert inside({**answer, "height": shown}, width, height)
+    assert shadow(page, "root.querySelector('.log').scrollWidth <= root.querySelector('.log').clientWidth + 1")
+    page.screenshot(path=str(screens_dir / f"widget-{width}x{height}-{lang}.png"))
+    assert page.errors == []
+
+
+def test_question_box_stays_above_the_on_screen_keyboard(site, pages, open_page):
+    """The visual viewport (what is left above an on-screen keyboard) bounds the panel. Headless
+    Chromium has no keyboard, so the widget's handler is given the visual viewports a phone reports."""
+    page = open_page(serve(pages, "keyboard-vv", host_page(site.url, css="")), width=360, height=740)
+    page.locator("askintl-chat .launcher").click()
+    fit = "(vv) => document.querySelector('askintl-chat')._fitViewport(vv)"
+    page.evaluate(fit, {"height": 300, "offsetTop": 0, "scale": 1})  # Android: a 440 px keyboard
+    assert box(page, "header")["y"] >= 0 and box(page, "textarea")["y"] + box(page, "textarea")["height"] <= 300
+    page.evaluate(fit, {"height": 300, "offsetTop": 200, "scale": 1})  # iOS: the visual viewport scrolled down
+    assert box(page, "header")["y"] >= 200 and box(page, ".send")["y"] + box(page, ".send")["height"] <= 500
+    page.evaluate(fit, {"height": 300, "offsetTop": 0, "scale": 2.5})  # pinch zoom: the panel does not move
+    assert box(page, ".panel")["height"] >= 739
+    page.evaluate(fit, None)  # the real visual viewport: the whole screen again
+    assert box(page, ".panel")["height"] >= 739
+
+    page.set_viewport_size({"width": 1280, "height": 800})  # a tablet-sized floating panel
+    page.evaluate(fit, {"height": 450, "offsetTop": 0, "scale": 1})
+    assert box(page, ".panel")["y"] >= 0 and box(page, "textarea")["y"] + box(page, "textarea")["height"] <= 450
+    page.locator("askintl-chat .close").click()
+    assert shadow(page, "root.querySelector('.root').style.getPropertyValue('--kb')") == ""  # cleared when closed
+    assert page.errors == []
+
+
+def test_origin_not_allowed_by_cors_says_what_to_set(site, open_page):
+    with StaticPages({}) as elsewhere:  # another origin, not in ASKINTL_CORS_ORIGINS
+        url = serve(elsewhere, "cors", host_page(site.url, css="", tag_attrs='data-open="true"'))
+        page = open_page(url)
+        page.locator("askintl-chat textarea").fill(EN_QUESTION)
+        page.locator("askintl-chat textarea").press("Enter")
+        error = page.locator("askintl-chat .msg.error")
+        error.wait_for(timeout=15000)
+        text = error.inner_text()
+        assert "ASKINTL_CORS_ORIGINS" in text and elsewhere.url in text, text
+        assert "could not be reached" not in text
+        assert page.locator("askintl-chat textarea").input_value() == EN_QUESTION  # kept for another try
+        assert page.locator("askintl-chat .log").get_attribute("aria-busy") == "false"
+
+        # A server that is down is not mistaken for a CORS refusal.
+        dead = f"http://127.0.0.1:{free_port()}/"
+        page = open_page(serve(elsewhere, "down", host_page(site.url, css="", tag_attrs=f'data-open="true" '
+                                                                                          f'data-server="{dead}"')))
+        page.locator("askintl-chat textarea").fill(EN_QUESTION)
+        page.locator("askintl-chat textarea").press("Enter")
+        page.locator("askintl-chat .msg.error").wait_for(timeout=15000)
+        text = page.locator("askintl-chat .msg.error").inner_text()
+        assert "could not be reached" in text and "ASKINTL_CORS_ORIGINS" not in text, text
+
+
+def test_questions_and_document_titles_take_their_own_direction(site, pages, open_page, canned):
+    page = open_page(serve(pages, "dir-ar", host_page(site.url, lang="ar", css="", tag_attrs='data-open="true"')),
+                     locale="ar")
+    mock_ask(page, [(200, canned, {})])
+    ask(page, "Where is Beijing Jiaotong University?")
+    bubble = page.locator("askintl-chat .user").last
+    assert bubble.get_attribute("dir") == "auto"
+    assert bubble.evaluate("e => getComputedStyle(e).direction") == "ltr"  # an English question in the Arabic panel
+    page = open_page(serve(pages, "dir-en", host_page(site.url, css="", tag_attrs='data-open="true"')))
+    mock_ask(page, [(200, canned, {})])
+    ask(page, AR_QUESTION)
+    assert page.locator("askintl-chat .user").last.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    shot(page, "widget-direction-en")
+
+    doc = open_page(f"{site.url}/documents/bjtu-international?start=0&end=10&lang=ar", locale="ar")
+    doc.wait_for_selector("mark#quote")
+    assert doc.evaluate("() => document.documentElement.dir") == "rtl"
+    for selector in ("#title", "#institution"):
+        assert doc.locator(selector).get_attribute("dir") == "auto"
+        assert doc.locator(selector).evaluate("e => getComputedStyle(e).direction") == "ltr", selector
+    assert doc.errors == []
+
+
+BANNER = ('<div id="cookies" style="position:fixed;left:0;right:0;bottom:0;height:100px;background:#333;'
+          'z-index:2147483647">Cookies</div>')
+
+
+def test_z_index_and_offsets_lift_the_widget_above_a_cookie_banner(site, pages, open_page):
+    at_center = """() => { const b = document.querySelector('askintl-chat').shadowRoot.querySelector('.launcher')
+        .getBoundingClientRect(); const e = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
+        return e && e.id || e.tagName.toLowerCase(); }"""
+    page = open_page(serve(pages, "banner", host_page(site.url, css="", body=BANNER)))
+    assert page.evaluate(at_center) == "cookies"  # the problem: the banner takes the launcher's clicks
+
+    page = open_page(serve(pages, "banner-offset", host_page(site.url, css="", body=BANNER,
+                                                                 tag_attrs='data-offset-y="120" data-offset-x="40"')))
+    launcher = box(page, ".launcher")
+    assert launcher["y"] + launcher["height"] == pytest.approx(800 - 120, abs=1)
+    assert launcher["x"] + launcher["width"] == pytest.approx(1280 - 40, abs=1)
+    assert page.evaluate(at_center) == "askintl-chat"
+    page.locator("askintl-chat .launcher").click()
+    panel = box(page, ".panel")
+    assert panel["y"] + panel["height"] <= launcher["y"] and panel["y"] >= 0
+    assert panel["x"] + panel["width"] == pytest.approx(1280 - 40, abs=1)
+
+    page = open_page(serve(pages, "banner-z", host_page(site.url, css="", body=BANNER,
+                                                            tag_attrs='data-z-index="2147483647" data-position="left"')))
+    assert page.evaluate(at_center) == "askintl-chat"
+    assert page.locator("askintl-chat .launcher").evaluate("e => getComputedStyle(e).zIndex") == "2147483647"
+    page.locator("askintl-chat .launcher").click()
+    assert page.locator("askintl-chat .panel").evaluate("e => getComputedStyle(e).zIndex") == "2147483647"
+    # An inline element's attributes work too, and bad values are ignored.
+    chat = page.locator("askintl-chat")
+    chat.evaluate("e => { e.dataset.zIndex = '12'; e.dataset.offsetX = 'nonsense'; }")
+    assert page.locator("askintl-chat .launcher").evaluate("e => getComputedStyle(e).zIndex") == "12"
+    assert page.locator("askintl-chat .panel").evaluate("e => getComputedStyle(e).zIndex") == "13"
+    assert box(page, ".launcher")["x"] == pytest.approx(16, abs=1)
+    assert page.errors == []
+
+
+def test_after_a_429_the_question_stays_and_the_retry_waits_for_retry_after(site, pages, open_page):
+    page = open_page(serve(pages, "rate", host_page(site.url, css="", tag_attrs='data-open="true"')))
+    mock_ask(page, [(429, {"error": "rate limited", "detail": "slow down"}, {"Retry-After": "2"})])
+    page.locator("askintl-chat textarea").fill(EN_QUESTION)
+    page.locator("askintl-chat textarea").press("Enter")
+    error = page.locator("askintl-chat .msg.error")
+    error.wait_for()
+    assert "wait 2 seconds" in error.inner_text()
+    assert page.locator("askintl-chat textarea").input_value() == EN_QUESTION
+    retry = error.get_by_role("button", name="Try again")
+    assert retry.is_disabled()
+    page.wait_for_function("() => !document.querySelector('askintl-chat').shadowRoot.querySelector('.retry').disabled",
+                           timeout=5000)
+    page.unroute("**/v1/ask")
+    retry.click()
+    article = page.locator("askintl-chat article").first
+    article.wait_for(timeout=30000)
+    assert "Beijing Jiaotong University" in article.inner_text()
+    assert page.locator("askintl-chat textarea").input_value() == ""
+    assert [e for e in page.errors if "status of 429" not in e] == []  # the browser logs the 429 itself
+
+
+def test_escape_from_the_launcher_and_focus_kept_in_a_panel_that_covers_the_page(site, pages, open_page):
+    active = "(() => { const h = document.activeElement; const a = h && h.shadowRoot && h.shadowRoot.activeElement;" \
+             " return a ? (a.closest('.panel') ? 'panel:' : 'widget:') + (a.className || a.tagName) : (h && h.id) || h.tagName; })()"
+    page = open_page(serve(pages, "escape", host_page(site.url, css="")))
+    launcher = page.locator("askintl-chat .launcher")
+    launcher.click()
+    assert page.locator("askintl-chat .panel").get_attribute("aria-modal") is None  # a side panel on the desktop
+    launcher.focus()
+    assert page.evaluate(active) == "widget:launcher"
+    page.keyboard.press("Escape")
+    assert page.locator("askintl-chat .panel").is_hidden() and launcher.get_attribute("aria-expanded") == "false"
+    assert page.evaluate(active) == "widget:launcher"
+
+    page.set_viewport_size({"width": 360, "height": 740})  # now the panel covers the page
+    page.keyboard.press("Enter")
+    assert page.locator("askintl-chat .panel").get_attribute("aria-modal") == "true"
+    seen = set()
+    for key in ["Tab"] * 8 + ["Shift+Tab"] * 8:
+        page.keyboard.press(key)
+        where = page.evaluate(active)
+        assert where.startswith("panel:"), (key, where)
+        seen.add(where)
+    assert {"panel:close", "panel:TEXTAREA", "panel:send"} <= seen, seen
+    page.keyboard.press("Escape")
+    assert page.locator("askintl-chat .panel").is_hidden() and page.evaluate(active) == "widget:launcher"
+
+    page.set_viewport_size({"width": 1280, "height": 800})  # wide again: Tab may leave the panel
+    page.keyboard.press("Enter")
+    assert page.locator("askintl-chat .panel").get_attribute("aria-modal") is None
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if not page.evaluate(active).startswith("panel:"):
+            break
+    assert not page.evaluate(active).startswith("panel:")
+    assert page.errors == []
+
+
+LOW_NOTES = {"en": "Low confidence", "zh": "置信度较低", "ru": "Низкая уверенность", "ar": "ثقة منخفضة",
+             "fr": "Confiance faible", "es": "Confianza baja"}
+
+
+def test_low_confidence_answers_carry_a_visible_translated_note(site, pages, open_page, canned):
+    low = {**canned, "low_confidence": True, "confidence_level": "low", "confidence": 0.31}
+    high = {**canned, "low_confidence": False, "confidence_level": "high", "confidence": 0.93}
+    older = {k: v for k, v in canned.items() if k not in ("low_confidence", "confidence_level")}
+    page = open_page(serve(pages, "confidence", host_page(site.url, css="", tag_attrs='data-open="true"')))
+    mock_ask(page, [(200, low, {}), (200, high, {}), (200, older, {})])
+    article = ask(page, EN_QUESTION)
+    note = article.locator(".lowconf")
+    assert note.is_visible() and inside(note.bounding_box(), 1280, 800)
+    assert "Low confidence:" in note.inner_text() and "check it against the source" in note.inner_text()
+    # Read before the quote, and not only a colour.
+    assert article.evaluate("a => a.querySelector('.lowconf').compareDocumentPosition(a.querySelector('blockquote'))"
+                            " & Node.DOCUMENT_POSITION_FOLLOWING") > 0
+    assert "low" in article.get_attribute("class")
+    assert article.locator("mark").inner_text() == canned["answer"]["text"]
+    shot(page, "widget-low-confidence")
+    for _ in range(2):  # a confident answer, and one from a server that does not send the fields
+        assert ask(page, EN_QUESTION).locator(".lowconf").count() == 0
+    # Every interface language words it (re-rendered in place when data-lang changes).
+    chat = page.locator("askintl-chat")
+    for lang, words in LOW_NOTES.items():
+        chat.evaluate("(e, lang) => { e.dataset.lang = lang; }", lang)
+        note = page.locator("askintl-chat .lowconf")
+        assert note.count() == 1 and words in note.inner_text(), (lang, note.inner_text())
+        text = note.inner_text()
+        assert lang == "en" or "Low confidence" not in text
+    assert page.errors == []

@@ -2,7 +2,8 @@
  *
  * One tag:  <script src="https://HOST/widget.js" defer
  *                   data-server="https://HOST/" data-lang="ar" data-title="..."
- *                   data-accent="#0b57d0" data-position="right|left" data-open="true"></script>
+ *                   data-accent="#0b57d0" data-position="right|left" data-open="true"
+ *                   data-z-index="2147483000" data-offset-x="16" data-offset-y="16"></script>
  * Inline:   <askintl-chat data-server="https://HOST/"></askintl-chat>
  *
  * A custom element with a Shadow DOM: the page's CSS and the widget's do not leak into each
@@ -18,6 +19,8 @@
   var MAX_HISTORY = 10;
   var CONTEXT_CHARS = 180;
   var TIMEOUT_MS = 30000;
+  // When the panel takes the whole screen (and is then modal): the same query in CSS and script.
+  var FULL_SCREEN = "(max-width:480px),(max-height:520px)";
 
   var I18N = {
     en: {
@@ -34,7 +37,10 @@
       errNetwork: "The server could not be reached. Please try again.",
       errRate: "Too many questions at once. Please wait {s} seconds and try again.",
       errGeneric: "Sorry, this question could not be answered.",
-      note: "Answers are exact quotes from the official materials."
+      note: "Answers are exact quotes from the official materials.",
+      errCors: "This page ({origin}) is not allowed to use the askintl server. Web administrator: add {origin} to ASKINTL_CORS_ORIGINS on the server and restart it.",
+      retry: "Try again", lowConf: "Low confidence:",
+      lowConfText: "this quote may not fully answer your question. Please check it against the source."
     },
     zh: {
       title: "咨询国际交流处", open: "咨询国际交流处", short: "提问", close: "关闭", label: "您的问题",
@@ -46,7 +52,9 @@
       yes: "有帮助", no: "没有帮助", thanks: "感谢您的反馈。", comment: "哪里有问题？（可选）",
       commentSend: "提交意见", errNetwork: "无法连接服务器，请重试。",
       errRate: "提问过于频繁，请等待 {s} 秒后再试。", errGeneric: "抱歉，无法回答这个问题。",
-      note: "回答均为官方资料的原文引用。"
+      note: "回答均为官方资料的原文引用。",
+      errCors: "本页面（{origin}）未获准使用 askintl 服务器。网站管理员：请在服务器的 ASKINTL_CORS_ORIGINS 中加入 {origin}，然后重启服务。",
+      retry: "重试", lowConf: "置信度较低：", lowConfText: "这段引文可能没有完全回答您的问题，请对照来源核实。"
     },
     ru: {
       title: "Вопрос в международный отдел", open: "Спросить международный отдел", short: "Спросить",
@@ -62,7 +70,10 @@
       errNetwork: "Не удалось связаться с сервером. Попробуйте ещё раз.",
       errRate: "Слишком много вопросов. Подождите {s} с и попробуйте снова.",
       errGeneric: "К сожалению, на этот вопрос не удалось ответить.",
-      note: "Ответы — точные цитаты из официальных материалов."
+      note: "Ответы — точные цитаты из официальных материалов.",
+      errCors: "Этой странице ({origin}) не разрешено обращаться к серверу askintl. Администратору сайта: добавьте {origin} в ASKINTL_CORS_ORIGINS на сервере и перезапустите его.",
+      retry: "Повторить", lowConf: "Низкая уверенность:",
+      lowConfText: "эта цитата может не полностью отвечать на ваш вопрос. Сверьте её с источником."
     },
     ar: {
       title: "اسأل مكتب الشؤون الدولية", open: "اسأل مكتب الشؤون الدولية", short: "اسأل", close: "إغلاق",
@@ -76,7 +87,10 @@
       comment: "ما الخطأ؟ (اختياري)", commentSend: "إرسال التعليق",
       errNetwork: "تعذّر الاتصال بالخادم. يرجى المحاولة مرة أخرى.",
       errRate: "أسئلة كثيرة في وقت قصير. يرجى الانتظار {s} ثانية ثم المحاولة مرة أخرى.",
-      errGeneric: "عذرًا، تعذّرت الإجابة عن هذا السؤال.", note: "الإجابات اقتباسات حرفية من المواد الرسمية."
+      errGeneric: "عذرًا، تعذّرت الإجابة عن هذا السؤال.", note: "الإجابات اقتباسات حرفية من المواد الرسمية.",
+      errCors: "هذه الصفحة ({origin}) غير مسموح لها باستخدام خادم askintl. على مسؤول الموقع إضافة {origin} إلى ASKINTL_CORS_ORIGINS على الخادم ثم إعادة تشغيله.",
+      retry: "إعادة المحاولة", lowConf: "ثقة منخفضة:",
+      lowConfText: "قد لا يجيب هذا الاقتباس عن سؤالك إجابةً كاملة. يرجى التحقق منه في المصدر."
     },
     fr: {
       title: "Relations internationales", open: "Interroger le service des relations internationales",
@@ -93,7 +107,10 @@
       commentSend: "Envoyer le commentaire", errNetwork: "Impossible de joindre le serveur. Veuillez réessayer.",
       errRate: "Trop de questions à la fois. Veuillez patienter {s} secondes puis réessayer.",
       errGeneric: "Désolé, impossible de répondre à cette question.",
-      note: "Les réponses sont des citations exactes des documents officiels."
+      note: "Les réponses sont des citations exactes des documents officiels.",
+      errCors: "Cette page ({origin}) n’est pas autorisée à utiliser le serveur askintl. Administrateur du site : ajoutez {origin} à ASKINTL_CORS_ORIGINS sur le serveur, puis redémarrez-le.",
+      retry: "Réessayer", lowConf: "Confiance faible :",
+      lowConfText: "cette citation ne répond peut-être pas entièrement à votre question. Vérifiez-la dans la source."
     },
     es: {
       title: "Oficina Internacional", open: "Preguntar a la Oficina Internacional", short: "Preguntar",
@@ -108,7 +125,10 @@
       commentSend: "Enviar comentario", errNetwork: "No se pudo conectar con el servidor. Inténtelo de nuevo.",
       errRate: "Demasiadas preguntas seguidas. Espere {s} segundos e inténtelo de nuevo.",
       errGeneric: "Lo sentimos, no se pudo responder a esta pregunta.",
-      note: "Las respuestas son citas exactas de los materiales oficiales."
+      note: "Las respuestas son citas exactas de los materiales oficiales.",
+      errCors: "Esta página ({origin}) no tiene permiso para usar el servidor askintl. Administrador del sitio: añada {origin} a ASKINTL_CORS_ORIGINS en el servidor y reinícielo.",
+      retry: "Reintentar", lowConf: "Confianza baja:",
+      lowConfText: "es posible que esta cita no responda del todo a su pregunta. Compruébela en la fuente."
     }
   };
   var RTL = { ar: true, he: true, fa: true, ur: true };
@@ -141,6 +161,14 @@
     };
     for (var i = 2; i < arguments.length; i++) add(arguments[i]);
     return node;
+  }
+
+  /* Retry-After: seconds or an HTTP date; 30 s if absent or unreadable. */
+  function retryAfterSeconds(value) {
+    value = String(value || "").trim();
+    if (/^\d+$/.test(value)) return Math.max(1, parseInt(value, 10));
+    var when = Date.parse(value);
+    return isNaN(when) ? 30 : Math.max(1, Math.ceil((when - Date.now()) / 1000));
   }
 
   function safeHttpUrl(value) {
@@ -199,24 +227,28 @@
     ".sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}",
     "button{cursor:pointer;border:0;background:none;margin:0}",
     ":focus-visible{outline:3px solid #1f1f1f;outline-offset:2px}",
-    ".launcher{position:fixed;bottom:16px;inset-inline-end:16px;z-index:2147483000;display:flex;align-items:center;gap:8px;",
+    /* Placement: --z and --z-panel (data-z-index), --off-x and --off-y (data-offset-x/-y); --vv-top,
+       --vv-h and --kb follow the visual viewport while an on-screen keyboard hides part of the page. */
+    ".launcher{position:fixed;bottom:var(--off-y,16px);inset-inline-end:var(--off-x,16px);z-index:var(--z,2147483000);",
+    "display:flex;align-items:center;gap:8px;",
     "min-height:52px;padding:0 20px 0 16px;border-radius:26px;background:var(--accent);color:var(--on-accent);",
     "font-weight:600;box-shadow:0 4px 16px rgba(0,0,0,.25)}",
-    ".root.left .launcher{inset-inline-end:auto;left:16px}.root.right .launcher{inset-inline-end:auto;right:16px}",
+    ".root.left .launcher{inset-inline-end:auto;left:var(--off-x,16px)}.root.right .launcher{inset-inline-end:auto;right:var(--off-x,16px)}",
     ".launcher svg{width:24px;height:24px;fill:currentColor;flex:none}",
     ".panel{display:flex;flex-direction:column;background:#fff;overflow:hidden}",
     ".panel[hidden]{display:none}",
-    ".floating .panel{position:fixed;z-index:2147483001;bottom:80px;inset-inline-end:16px;width:min(400px,calc(100vw - 16px));",
-    "height:min(620px,calc(100vh - 96px));border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.3);border:1px solid #c4c7c5}",
-    ".root.floating.left .panel{inset-inline-end:auto;left:16px}.root.floating.right .panel{inset-inline-end:auto;right:16px}",
+    ".floating .panel{position:fixed;z-index:var(--z-panel,2147483001);bottom:calc(var(--off-y,16px) + 64px + var(--kb,0px));",
+    "inset-inline-end:var(--off-x,16px);width:min(400px,calc(100vw - 16px));",
+    "height:min(620px,calc(var(--vv-h,100vh) - var(--off-y,16px) - 80px));",
+    "border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.3);border:1px solid #c4c7c5}",
+    "@supports (height:1dvh){.floating .panel{height:min(620px,calc(var(--vv-h,100dvh) - var(--off-y,16px) - 80px))}}",
+    ".root.floating.left .panel{inset-inline-end:auto;left:var(--off-x,16px)}.root.floating.right .panel{inset-inline-end:auto;right:var(--off-x,16px)}",
     ".inline .panel{height:100%;min-height:420px;border:1px solid #c4c7c5;border-radius:12px}",
-    "@media (max-width:480px){.root.floating .panel{left:8px;right:8px;width:auto;bottom:76px;height:calc(100vh - 88px)}",
-    ".root.floating .launcher{bottom:12px}}",
-    "header{display:flex;align-items:center;gap:8px;padding:10px 12px 10px 16px;background:var(--accent);color:var(--on-accent)}",
+    "header{flex:none;display:flex;align-items:center;gap:8px;padding:10px 12px 10px 16px;background:var(--accent);color:var(--on-accent)}",
     "h2{flex:1;margin:0;font-size:16px;font-weight:700;color:var(--on-accent)}",
     ".close{width:40px;height:40px;border-radius:20px;font-size:24px;line-height:40px;text-align:center;color:var(--on-accent)}",
     ".close:focus-visible{outline-color:var(--on-accent)}",
-    ".log{position:relative;flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px;background:#f8f9fa}",
+    ".log{position:relative;flex:1;min-height:0;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px;background:#f8f9fa}",
     ".intro,.note{margin:0;font-size:13px;color:#444746}",
     ".msg{max-width:100%;word-wrap:break-word;overflow-wrap:anywhere}",
     ".user{align-self:flex-end;max-width:85%;background:var(--accent);color:var(--on-accent);padding:8px 12px;border-radius:14px;white-space:pre-wrap}",
@@ -236,12 +268,27 @@
     ".comment{display:flex;gap:6px;width:100%}.comment input{flex:1;min-width:0;border:1px solid #747775;border-radius:8px;padding:4px 8px;background:#fff}",
     ".pending{color:#444746;font-style:italic}",
     ".error{align-self:stretch;background:#fce8e6;color:#8c1d18;border-radius:10px;padding:8px 12px}",
-    "form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid #dadce0;background:#fff;align-items:flex-end}",
+    "form{flex:none;display:flex;gap:8px;padding:10px 12px;border-top:1px solid #dadce0;background:#fff;align-items:flex-end}",
     "textarea{flex:1;min-width:0;resize:none;max-height:120px;border:1px solid #747775;border-radius:10px;padding:8px 10px;background:#fff;color:#1f1f1f}",
     "textarea::placeholder{color:#5f6368}",
     ".send{min-height:40px;padding:0 16px;border-radius:10px;background:var(--accent);color:var(--on-accent);font-weight:600}",
     ".send[disabled]{opacity:.6;cursor:default}",
-    ".note{padding:0 12px 8px;background:#fff}"
+    ".note{padding:0 12px 8px;background:#fff}",
+    ".msg.error .retry{display:inline-block;margin-inline-start:8px;border:1px solid #8c1d18;border-radius:16px;padding:2px 12px;",
+    "min-height:32px;color:#8c1d18;background:#fff}",
+    ".msg.error .retry[disabled]{opacity:.6;cursor:default}",
+    ".bot.low{border-color:#b06000;border-inline-start:4px solid #b06000}",
+    ".lowconf{display:flex;gap:6px;align-items:flex-start;margin:0 0 8px;padding:6px 8px;border-radius:8px;background:#fef7e0;color:#5c3c00;font-size:13px}",
+    ".lowconf .icon{flex:none;width:18px;height:18px;border-radius:9px;background:#b06000;color:#fff;font-weight:700;text-align:center;line-height:18px;font-size:12px}",
+    /* Small or short screens (phones, landscape, 400 % zoom): the panel takes the whole screen. */
+    "@media " + FULL_SCREEN + "{.root.floating .panel,.root.floating.left .panel,.root.floating.right .panel{top:var(--vv-top,0px);left:0;right:0;bottom:auto;width:auto;",
+    "height:var(--vv-h,100vh);border-radius:0;border:0;box-shadow:none}",
+    ".root.floating .launcher{bottom:var(--off-y,12px)}}",
+    "@supports (height:1dvh){@media " + FULL_SCREEN + "{.root.floating .panel,.root.floating.left .panel,.root.floating.right .panel{height:var(--vv-h,100dvh)}}}",
+    /* Short screens: a compact header and input, so that the conversation keeps most of the height. */
+    "@media (max-height:420px){header{padding:2px 6px 2px 12px}h2{font-size:15px}",
+    ".close{width:36px;height:36px;line-height:36px}form{padding:6px 8px}textarea{height:40px;padding:6px 8px}",
+    ".log{padding:8px 10px;gap:8px}.root .note{display:none}}"
   ].join("\n");
 
   var sheet = null;
@@ -269,7 +316,9 @@
   var counter = 0;
 
   class AskintlChat extends HTMLElement {
-    static get observedAttributes() { return ["data-lang", "data-title", "data-accent", "data-position"]; }
+    static get observedAttributes() {
+      return ["data-lang", "data-title", "data-accent", "data-position", "data-z-index", "data-offset-x", "data-offset-y"];
+    }
 
     constructor() {
       super();
@@ -284,11 +333,23 @@
 
     connectedCallback() {
       if (!this._built) this._render();
+      if (window.matchMedia && !this._fullScreen) {  // the panel becomes (or stops being) modal with the screen size
+        this._fullScreen = matchMedia(FULL_SCREEN);
+        this._onMedia = this._updateModal.bind(this);
+        if (this._fullScreen.addEventListener) this._fullScreen.addEventListener("change", this._onMedia);
+      }
+      if (this._isOpen) this._watchViewport(true);
       var openOnLoad = this.dataset.open !== undefined && !/^(false|0|no)$/i.test(this.dataset.open);
       if (this.floating && openOnLoad && !this._openedOnce) {
         this._openedOnce = true;
         this.open({ focus: false });
       }
+    }
+
+    disconnectedCallback() {
+      this._watchViewport(false);
+      if (this._fullScreen && this._fullScreen.removeEventListener) this._fullScreen.removeEventListener("change", this._onMedia);
+      this._fullScreen = null;
     }
 
     attributeChangedCallback() { if (this._built) this._render(); }
@@ -312,6 +373,8 @@
       this._isOpen = true;
       this._panel.hidden = false;
       this._launcher.setAttribute("aria-expanded", "true");
+      this._watchViewport(true);
+      this._updateModal();
       if (!options || options.focus !== false) this._input.focus();
       this._scrollToEnd();
     }
@@ -321,6 +384,8 @@
       this._isOpen = false;
       this._panel.hidden = true;
       this._launcher.setAttribute("aria-expanded", "false");
+      this._watchViewport(false);
+      this._updateModal();
       this._launcher.focus();
     }
 
@@ -329,6 +394,69 @@
       if (!question || this._busy) return Promise.resolve(null);
       if (this.floating && !this._isOpen) this.open({ focus: false });
       return this._send(question);
+    }
+
+    /* ---- small screens: modal when the panel covers the page; above the on-screen keyboard ---- */
+    _coversPage() { return this.floating && this._isOpen && !!this._fullScreen && this._fullScreen.matches; }
+
+    _updateModal() {
+      if (!this._panel || !this.floating) return;
+      if (this._coversPage()) this._panel.setAttribute("aria-modal", "true");
+      else this._panel.removeAttribute("aria-modal");
+    }
+
+    _watchViewport(on) {
+      var vv = window.visualViewport;
+      if (on && vv && !this._onViewport) {
+        this._onViewport = this._fitViewport.bind(this, null);
+        vv.addEventListener("resize", this._onViewport);
+        vv.addEventListener("scroll", this._onViewport);
+        this._fitViewport(null);
+      } else if (!on && this._onViewport) {
+        vv.removeEventListener("resize", this._onViewport);
+        vv.removeEventListener("scroll", this._onViewport);
+        this._onViewport = null;
+        this._fitViewport(null);
+      }
+    }
+
+    /* Keep the panel inside the visual viewport: when an on-screen keyboard (or browser chrome) hides
+       the bottom of the layout viewport, the panel ends above it and the question box stays visible.
+       ``vv`` is window.visualViewport (or, in tests, an object with height, offsetTop and scale). */
+    _fitViewport(vv) {
+      var root = this._root;
+      if (!root) return;
+      vv = vv || window.visualViewport;
+      var style = root.style, props = ["--vv-top", "--vv-h", "--kb"];
+      var zoomed = vv && Math.abs((vv.scale || 1) - 1) > 0.01;  // pinch zoom: fixed elements stay put
+      var top = vv ? Math.max(0, vv.offsetTop || 0) : 0;
+      var hidden = vv ? Math.max(0, window.innerHeight - top - vv.height) : 0;
+      if (!this._isOpen || !this.floating || !vv || zoomed || (top < 1 && hidden < 1)) {
+        props.forEach(function (p) { style.removeProperty(p); });
+      } else {
+        style.setProperty("--vv-top", top + "px");
+        style.setProperty("--vv-h", vv.height + "px");
+        style.setProperty("--kb", hidden + "px");
+      }
+      this._updateModal();
+    }
+
+    _focusables() {
+      return Array.prototype.filter.call(this._panel.querySelectorAll("a[href], button, textarea, input, [tabindex]"),
+        function (n) { return !n.disabled && n.tabIndex >= 0 && n.getClientRects().length > 0; });
+    }
+
+    /* Escape closes the panel from anywhere in the widget (the launcher too). When the panel covers
+       the page, Tab and Shift+Tab cycle inside it instead of reaching links hidden behind it. */
+    _onRootKey(e) {
+      if (e.key === "Escape" && this.floating && this._isOpen) { e.stopPropagation(); this.close(); return; }
+      if (e.key !== "Tab" || !this._coversPage()) return;
+      var items = this._focusables();
+      if (!items.length) return;
+      var active = this._shadow.activeElement, first = items[0], last = items[items.length - 1];
+      if (!active || !this._panel.contains(active)) { e.preventDefault(); (e.shiftKey ? last : first).focus(); }
+      else if (e.shiftKey && active === first) { e.preventDefault(); last.focus(); }
+      else if (!e.shiftKey && active === last) { e.preventDefault(); first.focus(); }
     }
 
     /* ---- rendering ------------------------------------------------------------------------- */
@@ -340,6 +468,8 @@
       var pos = String(this.opt("position")).replace("bottom-", "");
       if (pos === "left" || pos === "right") root.classList.add(pos);
       this._applyAccent(root);
+      this._applyPlacement(root);
+      root.addEventListener("keydown", this._onRootKey.bind(this));
 
       var title = this.opt("title") || this.t("title");
       this._title = el("h2", { id: id + "-title", text: title });
@@ -355,7 +485,7 @@
         el("label", { className: "sr", for: id + "-q", text: this.t("label") }), this._input, this._sendButton);
       this._panel = el("section", { id: id + "-panel", className: "panel",
         role: this.floating ? "dialog" : "region", "aria-labelledby": id + "-title",
-        hidden: this.floating && !this._isOpen, onkeydown: this._onPanelKey.bind(this) },
+        hidden: this.floating && !this._isOpen },
         el("header", null, this._title, this._closeButton), this._log, form,
         el("p", { className: "note", text: this.t("note") }));
       if (this.floating) {
@@ -371,7 +501,28 @@
       for (var i = 0; i < this._messages.length; i++) this._log.appendChild(this._renderMessage(this._messages[i]));
       var old = this._shadow.querySelector(".root");
       if (old) this._shadow.replaceChild(root, old); else this._shadow.appendChild(root);
+      this._root = root;
       this._built = true;
+      this._fitViewport(null);
+    }
+
+    /* data-z-index (an integer; the panel goes one above) and data-offset-x / data-offset-y (px, or
+       any CSS length): the launcher's distance from the side and bottom edges; the panel follows. */
+    _applyPlacement(root) {
+      var z = String(this.opt("zIndex")).trim();
+      if (/^-?\d{1,10}$/.test(z)) {
+        var n = Math.max(-2147483647, Math.min(2147483647, parseInt(z, 10)));
+        root.style.setProperty("--z", String(n));
+        root.style.setProperty("--z-panel", String(Math.min(2147483647, n + 1)));
+      }
+      var length = function (value) {
+        value = String(value || "").trim();
+        if (/^-?\d+(\.\d+)?$/.test(value)) value += "px";
+        return value && window.CSS && CSS.supports("width", value) ? value : null;
+      };
+      var x = length(this.opt("offsetX")), y = length(this.opt("offsetY"));
+      if (x) root.style.setProperty("--off-x", x);
+      if (y) root.style.setProperty("--off-y", y);
     }
 
     _applyAccent(root) {
@@ -391,10 +542,25 @@
 
     _renderMessage(msg) {
       if (msg.kind === "user") {
-        return el("div", { className: "msg user" }, el("span", { className: "sr", text: this.t("you") + ": " }), msg.text);
+        return el("div", { className: "msg user", dir: "auto" },
+          el("span", { className: "sr", dir: RTL[this.language] ? "rtl" : "ltr", text: this.t("you") + ": " }), msg.text);
       }
-      if (msg.kind === "error") return el("div", { className: "msg error", role: "alert", text: msg.text });
+      if (msg.kind === "error") return this._renderError(msg);
       return this._renderAnswer(msg);
+    }
+
+    _renderError(msg) {
+      var box = el("div", { className: "msg error", role: "alert" }, el("span", { text: msg.text }));
+      if (msg.retryAt) {  // after a 429: a retry button, usable once Retry-After has passed
+        var self = this, wait = msg.retryAt - Date.now();
+        var retry = el("button", { type: "button", className: "retry", disabled: wait > 0, onclick: function () {
+          if (!self._input.value.trim()) self._input.value = msg.question;
+          self._onSubmit(null);
+        } }, this.t("retry"));
+        if (wait > 0) setTimeout(function () { retry.disabled = false; }, wait);
+        box.appendChild(retry);
+      }
+      return box;
     }
 
     _citations(data) {
@@ -444,6 +610,11 @@
       var box = el("article", { className: "msg bot", "aria-label": this.t("answer") });
       if (!data.abstained && data.answer) {
         var a = data.answer, p = data.passages[a.passage_index] || null;
+        if (data.low_confidence === true) {  // a visible, worded cue (not only colour), read before the quote
+          box.classList.add("low");
+          box.appendChild(el("p", { className: "lowconf" }, el("span", { className: "icon", "aria-hidden": "true" }, "!"),
+            el("span", null, el("strong", { text: this.t("lowConf") }), " " + this.t("lowConfText"))));
+        }
         var cited = cites.filter(function (c) { return c.cited; })[0];
         var quote = el("blockquote", { dir: "auto" });
         var offset = p ? a.start - p.start : -1;
@@ -518,8 +689,9 @@
       this._messages.push(msg);
       var node = this._renderMessage(msg);
       this._log.appendChild(node);
-      if (msg.kind === "answer") {  // show the answer from its start (and the question above it)
+      if (msg.kind === "answer") {  // show the answer from its start (and the question above it, if there is room)
         var question = node.previousElementSibling;
+        if (question && node.offsetTop - question.offsetTop > this._log.clientHeight / 3) question = null;
         this._log.scrollTop = Math.max(0, (question || node).offsetTop - 8);
       } else {
         this._scrollToEnd();
@@ -532,16 +704,12 @@
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); this._onSubmit(e); }
     }
 
-    _onPanelKey(e) {
-      if (e.key === "Escape" && this.floating) { e.stopPropagation(); this.close(); }
-    }
-
     _onSubmit(e) {
       if (e) e.preventDefault();
       var q = this._input.value.trim();
       if (!q || this._busy) return;
       this._input.value = "";
-      this._send(q);
+      this._send(q, true);
     }
 
     _setBusy(busy) {
@@ -558,7 +726,19 @@
       }
     }
 
-    _send(question) {
+    /* Why a request failed with a network error: "cors" when the server answers but not to this
+       page's origin (a CORS-safelisted GET to /healthz fails while the same request without CORS
+       gets through), else "network". Neither probe needs a preflight. */
+    _diagnose() {
+      var health = new URL("healthz", this.serverUrl).href;
+      var probe = function (mode) { return fetch(health, { mode: mode, credentials: "omit", cache: "no-store" }); };
+      return probe("cors").then(function () { return "network"; }, function () {
+        return probe("no-cors").then(function () { return "cors"; }, function () { return "network"; });
+      });
+    }
+
+    /* fromBox: the question came from the question box, and goes back there if it was not answered. */
+    _send(question, fromBox) {
       var self = this;
       this._push({ kind: "user", text: question });
       this._setBusy(true);
@@ -570,8 +750,8 @@
         signal: controller ? controller.signal : undefined
       }).then(function (res) {
         if (res.status === 429) {
-          var wait = parseInt(res.headers.get("Retry-After") || "", 10) || 30;
-          throw { shown: self.t("errRate").replace("{s}", String(wait)) };
+          var wait = retryAfterSeconds(res.headers.get("Retry-After"));
+          throw { shown: self.t("errRate").replace("{s}", String(wait)), retryAt: Date.now() + wait * 1000 };
         }
         if (!res.ok) throw { shown: self.t("errGeneric") };
         return res.json();
@@ -583,14 +763,24 @@
         self.dispatchEvent(new CustomEvent("askintl:answer", { detail: data, bubbles: true, composed: true }));
         return data;
       }).catch(function (err) {
-        if (self._busy) self._setBusy(false);
-        if (!(err && err.shown) && !(err instanceof TypeError && /fetch|network/i.test(err.message)) &&
-            !(err && err.name === "AbortError")) {
+        var network = err instanceof TypeError && /fetch|network|load/i.test(err.message);
+        if (!(err && err.shown) && !network && !(err && err.name === "AbortError")) {
           if (window.console) console.error("askintl:", err);
           err = { shown: self.t("errGeneric") };
         }
-        self._push({ kind: "error", text: err && err.shown ? err.shown : self.t("errNetwork") });
-        return null;
+        return (network ? self._diagnose() : Promise.resolve(null)).then(function (cause) {
+          if (self._busy) self._setBusy(false);
+          if (fromBox && !self._input.value.trim()) self._input.value = question;
+          var origin = location.origin && location.origin !== "null" ? location.origin : location.href;
+          if (cause === "cors") {
+            if (window.console) console.warn("askintl: " + new URL(self.serverUrl).origin + " does not allow requests from " +
+              origin + ": add it to ASKINTL_CORS_ORIGINS on the askintl server.");
+            err = { shown: self.t("errCors").split("{origin}").join("\u2068" + origin + "\u2069") };
+          }
+          self._push({ kind: "error", text: err && err.shown ? err.shown : self.t("errNetwork"),
+            retryAt: err && err.retryAt, question: question });
+          return null;
+        });
       }).then(function (data) {
         if (timer) clearTimeout(timer);
         return data;
@@ -606,7 +796,7 @@
     if (!SCRIPT || SCRIPT.dataset.launcher === "false" || document.querySelector("askintl-chat")) return;
     var chat = document.createElement("askintl-chat");
     chat.dataset.mode = "floating";
-    ["server", "lang", "title", "accent", "position", "open"].forEach(function (key) {
+    ["server", "lang", "title", "accent", "position", "open", "zIndex", "offsetX", "offsetY"].forEach(function (key) {
       if (SCRIPT.dataset[key]) chat.dataset[key] = SCRIPT.dataset[key];
     });
     document.body.appendChild(chat);
