@@ -462,11 +462,18 @@ def test_question_box_stays_above_the_on_screen_keyboard(site, pages, open_page)
     assert box(page, ".panel")["height"] >= 739
 
     page.set_viewport_size({"width": 1280, "height": 800})  # a tablet-sized floating panel
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # resize events first
     page.evaluate(fit, {"height": 450, "offsetTop": 0, "scale": 1})
     assert box(page, ".panel")["y"] >= 0 and box(page, "textarea")["y"] + box(page, "textarea")["height"] <= 450
     page.locator("askintl-chat .close").click()
     assert shadow(page, "root.querySelector('.root').style.getPropertyValue('--kb')") == ""  # cleared when closed
     assert page.errors == []
+
+    # data-open does not open a panel that would cover the whole page on load.
+    small = open_page(serve(pages, "open-small", host_page(site.url, css="", tag_attrs='data-open="true"')),
+                      width=360, height=740)
+    small.locator("askintl-chat .launcher").wait_for()
+    assert small.locator("askintl-chat .panel").is_hidden()
 
 
 def test_origin_not_allowed_by_cors_says_what_to_set(site, open_page):

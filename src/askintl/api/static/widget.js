@@ -340,7 +340,8 @@
       }
       if (this._isOpen) this._watchViewport(true);
       var openOnLoad = this.dataset.open !== undefined && !/^(false|0|no)$/i.test(this.dataset.open);
-      if (this.floating && openOnLoad && !this._openedOnce) {
+      // Not on small screens, where the open panel would cover the page the reader came to.
+      if (this.floating && openOnLoad && !this._openedOnce && !(this._fullScreen && this._fullScreen.matches)) {
         this._openedOnce = true;
         this.open({ focus: false });
       }
