@@ -43,7 +43,7 @@ def test_page_leftovers_are_never_quoted(hash_settings):
     build_index(hash_settings)
     engine = Engine.open(hash_settings)
     for question in ("2.jpg", "2.jpg gallery students", "Photos"):
-        _, evidence = engine.features(question)  # the quote chosen, whether or not it is shown
+        _, evidence = engine.evidence(question)  # the quote chosen, whether or not it is shown
         assert evidence.answer is not None, question
         text = evidence.answer.text
         assert "jpg" not in text and not text.startswith("Photos"), (question, text)

@@ -44,7 +44,7 @@ _BULLET = re.compile(r"^\s*([-*•·▪–]|\d{1,2}[.)])\s")
 SENTENCE_FEATURES = (
     "s_cos", "s_cos_gap", "s_cos_rank", "s_cos_z", "s_cos_passage_gap", "s_cos_bg",
     "ctx_cos", "p_dense", "p_dense_bg", "p_score_gap", "p_rank", "p_lex",
-    "s_ov", "s_ov_gap", "s_ov_rare", "s_bigram", "s_ov_rank",
+    "s_ov", "s_ov_gap", "s_ov_rare", "s_bigram", "s_ov_rank", "s_ov_plain", "s_missing",
     *(f"q_{k}" for k in KINDS), *(f"s_{k}" for k in KINDS), "kind_match",
     "s_words", "s_pos", "s_is_question", "s_no_end", "s_bullet",
     "same_lang", "coverage", "q_words", "n_cand",
@@ -175,6 +175,8 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
                 "p_dense": p.dense, "p_dense_bg": p.dense - bg, "p_score_gap": passages[0].score - p.score, "p_rank": float(rank),
                 "p_lex": p.lexical,
                 "s_ov": float(idf[hit].sum()) / total if len(hit) else 0.0,
+                "s_ov_plain": float(hit.mean()) if len(hit) else 0.0,
+                "s_missing": float(len(hit) - hit.sum()),
                 "s_ov_rare": (sum(1 for t in rare if t in have) / len(rare)) if rare else 0.0,
                 "s_bigram": (len(q_bigrams & set(zip(toks, toks[1:]))) / len(q_bigrams)) if q_bigrams else 0.0,
                 "kind_match": 1.0 if q_kinds & s_kinds else 0.0,

@@ -1,0 +1,112 @@
+"""The learned reader: its features, the bundled models, and the decisions they make."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from askintl.lang import question_kinds, sentence_kinds
+from askintl.reader import (ANSWER_FEATURES, CROSS_SENTENCE_FEATURES, SENTENCE_FEATURES, Reading,
+                            answer_features, gather, load_reader)
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("How many international students study at BJTU?", "number"),
+    ("北京交通大学有多少国际学生？", "number"),
+    ("كم عدد الطلاب الدوليين؟", "number"),
+    ("When will I receive a decision?", "time"),
+    ("いつ始まりますか", "time"),
+    ("Сколько стоит обучение?", "money"),
+    ("北京交通大学的学费是多少？", "money"),
+    ("How long does the program take?", "duration"),
+    ("Who is the dean of the school?", "person"),
+    ("Where is NJUPT located?", "place"),
+    ("What is the e-mail of the international office?", "contact"),
+])
+def test_question_kinds_in_several_scripts(question, kind):
+    assert kind in question_kinds(question)
+
+
+def test_a_price_question_is_not_a_plain_number_question():
+    assert question_kinds("How much does the dormitory cost?") == {"money"}
+    assert question_kinds("What is a doctoral program?") == frozenset()
+
+
+@pytest.mark.parametrize("sentence,kind,present", [
+    ("Now there are over 1,400 international students.", "number", True),
+    ("学费为每年2万元。", "money", True),
+    ("You will hear from us within six weeks.", "duration", True),
+    ("Applications close on 15 March 2026.", "time", True),
+    ("Write to intl@example.edu for details.", "contact", True),
+    ("When we make a decision, it will appear on your applicant portal.", "time", False),
+    ("When we make a decision, it will appear on your applicant portal.", "duration", False),
+])
+def test_sentence_kinds(sentence, kind, present):
+    assert (kind in sentence_kinds(sentence)) is present
+
+
+def test_the_bundled_reader_loads_and_reads_its_own_features():
+    reader = load_reader()
+    assert reader.card["sentence_features"] == list(SENTENCE_FEATURES)
+    assert 0.0 < reader.same.threshold < 1.0 and 0.0 < reader.cross.threshold < 1.0
+    assert reader.same.ranker.num_feature() == len(SENTENCE_FEATURES)
+    assert reader.cross.ranker.num_feature() == len(CROSS_SENTENCE_FEATURES)
+    assert reader.same.answerability.num_feature() == len(ANSWER_FEATURES)
+    # Held-out figures travel with the model (its card), one entry per training source.
+    assert {"answer_hit", "abstain_on_unanswerable"} <= set(next(iter(reader.card["heldout"].values())))
+
+
+def test_gather_gives_every_quotable_sentence_with_exact_spans(hash_engine):
+    retrieval, evidence = hash_engine.evidence("How many international students study at the university?")
+    reading = evidence.reading
+    snap = hash_engine.snapshot
+    assert reading.features.shape == (len(reading.candidates), len(SENTENCE_FEATURES))
+    assert np.isfinite(reading.features).all()
+    assert len(reading.scores) == len(reading.candidates)
+    from askintl.chunking import count_words
+
+    for c in reading.candidates:
+        doc = snap.document(c.passage.doc_id)
+        assert doc.text[c.span.start:c.span.end] == c.text
+        assert count_words(c.text) >= 2
+    # The quote is the best-ranked sentence (or its shaped window), inside the shown passages.
+    best = reading.candidates[int(np.argmax(reading.scores))]
+    assert evidence.answer.start >= best.passage.start and evidence.answer.end <= best.passage.end
+    assert 0.0 <= evidence.confidence <= 1.0
+
+
+def test_a_question_in_another_language_is_read_by_the_cross_language_head(hash_engine):
+    reader = load_reader()
+    snap = hash_engine.snapshot
+    en = gather(snap, "How many international students study at the university?",
+                hash_engine.evidence("How many international students study at the university?")[0])
+    assert reader.head(en) is reader.same
+    zh_q = "这所大学有多少国际学生？"
+    zh = gather(snap, zh_q, hash_engine.evidence(zh_q)[0])
+    if zh.candidates:
+        assert reader.head(zh) is reader.cross
+        reader.rank(zh)
+        assert reader.threshold_for(zh) == reader.cross.threshold
+
+
+def test_answerability_rises_with_the_evidence():
+    """Same candidates; the one whose best sentence holds every question term and the kind of
+    answer asked for is more likely answered than the one where nothing matches."""
+    reader = load_reader()
+    col = {n: i for i, n in enumerate(SENTENCE_FEATURES)}
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.0, 0.2, size=(8, len(SENTENCE_FEATURES))).astype(np.float32)
+    X[:, col["same_lang"]] = 1.0
+    X[:, col["s_cos"]] = np.linspace(0.80, 0.84, 8)
+    X[:, col["p_rank"]] = np.repeat(np.arange(4), 2)
+    strong, weak = X.copy(), X.copy()
+    for name in ("s_ov", "s_ov_rare", "s_bigram", "kind_match"):
+        strong[-1, col[name]] = 1.0
+    strong[-1, col["s_cos"]] = 0.93
+    probs = []
+    for F in (strong, weak):
+        r = Reading([object()] * 8, F, {"coverage": 1.0, "q_words": 8.0, "named_institution": 0.0, "q_any_kind": 1.0,
+                                        "dense_top": 0.85, "dense_margin": 0.02, "background": 0.75})
+        reader.rank(r)
+        probs.append(reader.probability(r))
+        assert answer_features(r).shape == (1, len(ANSWER_FEATURES))
+    assert probs[0] > probs[1]
