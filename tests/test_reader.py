@@ -110,3 +110,50 @@ def test_answerability_rises_with_the_evidence():
         probs.append(reader.probability(r))
         assert answer_features(r).shape == (1, len(ANSWER_FEATURES))
     assert probs[0] > probs[1]
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("What is the e-mail address of the international office?", "contact"),
+    ("国际处的电话是多少？", "contact"),
+    ("What is the postal address of the university?", "address"),
+    ("What is the tuition fee?", "money"),
+    ("Сколько стоит обучение?", "money"),
+    ("How many students study there?", None),
+])
+def test_strict_evidence_kinds(question, kind):
+    from askintl.lang import strict_evidence
+
+    found = strict_evidence(question)
+    assert (found[0] if found else None) == kind
+
+
+def _engine_over(tmp_path, text: str):
+    from askintl.config import Settings
+    from askintl.engine import Engine
+    from askintl.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "office.txt").write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash", abstain_threshold=0.0)
+    build_index(settings)
+    return Engine.open(settings)
+
+
+def test_a_fee_question_over_sources_without_any_amount_is_refused(tmp_path):
+    engine = _engine_over(tmp_path, "The international office helps students with visas and housing. "
+                                    "Tuition fees are discussed with each student by the office staff. "
+                                    "The office is open on weekdays from nine to five.")
+    r = engine.ask("What is the tuition fee for international students?")
+    assert r.abstained and r.answer is None
+
+
+def test_the_quote_for_an_address_or_a_fee_has_the_form_asked_for(tmp_path):
+    engine = _engine_over(tmp_path, "The international office welcomes students from every country of the world. "
+                                    "Address of the international office: 66 New Mofan Road, Nanjing 210003. "
+                                    "The tuition fee for the international master program is 30,000 RMB per year. "
+                                    "Our fees and our address are explained to every new student in the welcome week.")
+    r = engine.ask("What is the address of the international office?")
+    assert not r.abstained and "66 New Mofan Road" in r.answer.text
+    r = engine.ask("What is the tuition fee of the international master program?")
+    assert not r.abstained and "30,000 RMB" in r.answer.text

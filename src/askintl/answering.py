@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chunking import count_words
-from .lang import answer_type, matches_answer_type
+from .lang import REQUIRED_FORM, answer_type, matches_answer_type, strict_evidence
 from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, load_reader
 from .records import Answer, Passage, Span
@@ -118,9 +118,17 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
     allowed = [i for i, c in enumerate(reading.candidates) if c.passage_rank < max(1, answer_from)]
     if not allowed:
         return Evidence(None, 0.0, reading)
+    strict = strict_evidence(question)
+    if strict is not None:  # an e-mail, a phone number, an address, an amount: quote one that has it
+        kind, form = strict
+        having = [i for i in allowed if form.search(reading.candidates[i].text)]
+        if not having and kind in REQUIRED_FORM:
+            return Evidence(None, 0.0, reading)  # no amount, no e-mail in the sources: not answered here
+        allowed = having or allowed
     best = max(allowed, key=lambda i: scores[i])
     if best != int(np.argmax(scores)):
-        # The best sentence is in a passage the user was not shown: judge the one we can quote.
+        # The best sentence is in a passage the user was not shown, or lacks the form asked for:
+        # judge the one we quote.
         order = np.argsort(-scores)
         scores = scores.copy()
         scores[best] = scores[order[0]] + 1e-3

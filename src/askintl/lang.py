@@ -165,3 +165,42 @@ def question_kinds(question: str) -> frozenset[str]:
 def sentence_kinds(sentence: str) -> frozenset[str]:
     """The kinds of answer a sentence could give."""
     return frozenset(k for k, rx in _S_KIND.items() if rx.search(sentence))
+
+
+# ---- strict answer evidence -------------------------------------------------------------------
+# A few kinds of answer have a form no other sentence has: an e-mail, a phone number, a street
+# address, an amount of money. When a question asks for one of them and a candidate sentence
+# holds that form, the quote is chosen among those sentences (answer-type filtering): the
+# learned ranker was trained on encyclopedic text, where such lines are rare.
+_Q_STRICT = (
+    ("contact", re.compile(r"\b(e-?mail|phone|telephone|fax|courriel|téléphone|correo|teléfono|telefon)\b|"
+                           r"почт|телефон|邮箱|电话|传真|メール|電話|البريد|هاتف|อีเมล|โทรศัพท์", re.IGNORECASE)),
+    ("address", re.compile(r"\b(address|postal|mailing|adresse|dirección|endereço|alamat)\b|адрес|地址|住所|"
+                           r"عنوان|ที่อยู่", re.IGNORECASE)),
+    ("money", re.compile(r"\b(cost|costs|fee|fees|price|tuition|how much money|prix|frais|coût|precio|coste|"
+                         r"kosten|gebühr|biaya|yuran)\b|стоимост|сколько стоит|плата|学费|费用|多少钱|价格|料金|"
+                         r"費用|いくら|رسوم|تكلفة|سعر|ค่าใช้จ่าย|ราคา|ค่าเล่าเรียน", re.IGNORECASE)),
+)
+_S_STRICT = {
+    "contact": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?:\+|\(0?\d)[\d\s()/-]{6,}\d|\b\d{2,4}[-\s]\d{3,4}[-\s]\d{3,4}\b"),
+    "address": re.compile(r"\b(Road|Rd\.|Street|St\.|Avenue|Ave\.|Boulevard|Blvd\.|Lane|Drive|Building|Room|"
+                          r"P\.\s?O\.\s?Box|Postcode|Zip)\b|\b\d{5,6}\b|路\s*\d+\s*号|街\s*\d+\s*号|〒|улиц|ул\.|"
+                          r"проспект|шарع|شارع|ص\.ب|ถนน|ซอย"),
+    "money": re.compile(r"\b(free of charge|tuition-free|no tuition)\b|免费|免学费|бесплатн|مجان|ฟรี|"
+                        r"[$€£¥₽₹฿]\s?\d|\d[\d,.\s]*\s?(USD|EUR|RMB|CNY|GBP|yuan|dollars?|euros?|pounds?|rubles?|"
+                        r"roubles?|ringgit|baht|dirhams?|riyals?|元|万元|美元|円|руб|долл|евро|دولار|ريال|درهم|جنيه|บาท)",
+                        re.IGNORECASE),
+}
+
+
+# Kinds whose form is so regular that sources without it cannot hold the answer: a fee question
+# over passages that state no amount (and nothing free of charge) is not answered by them.
+REQUIRED_FORM = frozenset({"contact", "money"})
+
+
+def strict_evidence(question: str) -> tuple[str, re.Pattern] | None:
+    """(kind, the form a quote must have) for this question, or None."""
+    for kind, rx in _Q_STRICT:
+        if rx.search(question):
+            return kind, _S_STRICT[kind]
+    return None
