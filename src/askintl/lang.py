@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SCRIPT_RANGES = (
     ("zh", re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")),
@@ -162,8 +163,9 @@ def question_kinds(question: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=65536)
 def sentence_kinds(sentence: str) -> frozenset[str]:
-    """The kinds of answer a sentence could give."""
+    """The kinds of answer a sentence could give (cached: a corpus's sentences come back often)."""
     return frozenset(k for k, rx in _S_KIND.items() if rx.search(sentence))
 
 

@@ -119,6 +119,12 @@ def centroid(snap: IndexSnapshot) -> np.ndarray:
     return c
 
 
+@lru_cache(maxsize=65536)
+def _sentence_terms(text: str) -> tuple[list[str], frozenset[str]]:
+    toks = tokenize(text)
+    return toks, frozenset(toks)
+
+
 def _zscore(x: np.ndarray) -> np.ndarray:
     sd = float(x.std())
     return (x - x.mean()) / sd if sd > 1e-6 else np.zeros_like(x)
@@ -164,8 +170,7 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
             text = p.text[span.start - p.start:span.end - p.start]
             if count_words(text) < MIN_QUOTE_WORDS:
                 continue  # "2.jpg", "Overview": leftovers of the page, not an answer
-            toks = tokenize(text)
-            have = set(toks)
+            toks, have = _sentence_terms(text)
             hit = np.array([t in have for t in terms], dtype=bool) if terms else np.zeros(0, bool)
             s_kinds = sentence_kinds(text)
             ctx = [float(cos[j]) for j in (k - 1, k + 1) if 0 <= j < len(cos)]
