@@ -68,3 +68,35 @@ def e5_engine(e5_settings):
     from askintl.engine import Engine
 
     return Engine.open(e5_settings)
+
+
+@pytest.fixture
+def built(hash_settings):
+    """tests/data/tiny indexed with the hashing embedder: (settings, the live version's folder)."""
+    from askintl.indexer import build_index
+    from askintl.store import IndexStore
+
+    build_index(hash_settings)
+    return hash_settings, IndexStore(hash_settings.index_dir).current_version()
+
+
+@pytest.fixture
+def make_client(hash_settings, hash_engine):
+    """Open in-process API clients over the tiny index with settings overridden per client."""
+    from fastapi.testclient import TestClient
+    from web_servers import service_settings
+
+    from askintl.api import create_app
+
+    opened = []
+
+    def make(client_addr=("testclient", 50000), **overrides):
+        app = create_app(service_settings(hash_settings, **overrides), engine=hash_engine)
+        client = TestClient(app, client=client_addr)
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)

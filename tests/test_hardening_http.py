@@ -4,30 +4,15 @@ In-process client, tiny data, hashing embedder."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from web_servers import service_settings
 
-from askintl.api import create_app
 from askintl.cli import main as cli_main
 from askintl.feedback import FeedbackStore, default_db_path
 
 ALPHA_QUESTION = "How many international students are at Alpha University?"
 
 
-@pytest.fixture
-def make_client(hash_settings, hash_engine):
-    opened = []
 
-    def make(client_addr=("testclient", 50000), **overrides):
-        app = create_app(service_settings(hash_settings, **overrides), engine=hash_engine)
-        client = TestClient(app, client=client_addr)
-        client.__enter__()
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        client.__exit__(None, None, None)
 
 
 # ---- item 10: HEAD -------------------------------------------------------------------------------

@@ -49,10 +49,7 @@ DAMAGES = {
 }
 
 
-@pytest.fixture
-def built(hash_settings):
-    build_index(hash_settings)
-    return hash_settings, IndexStore(hash_settings.index_dir).current_version()
+
 
 
 @pytest.mark.parametrize("damage", list(DAMAGES))

@@ -8,7 +8,6 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from web_servers import service_settings
 
 from askintl.api import create_app
 from askintl.metrics import Counter, Histogram, Registry
@@ -19,20 +18,7 @@ ADMIN = {"Authorization": f"Bearer {KEY}"}
 ALPHA_QUESTION = "How many international students are at Alpha University?"
 
 
-@pytest.fixture
-def make_client(hash_settings, hash_engine):
-    opened = []
 
-    def make(**overrides):
-        app = create_app(service_settings(hash_settings, **overrides), engine=hash_engine)
-        client = TestClient(app)
-        client.__enter__()
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        client.__exit__(None, None, None)
 
 
 # ---- rate limit ----------------------------------------------------------------------------------
