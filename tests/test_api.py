@@ -292,3 +292,18 @@ def test_pages_widget_and_document_page_are_served(client):
     assert client.get("/documents/nope").status_code == 404
     assert client.get("/static/document.js").status_code == 200
     assert client.get("/static/nope.js").status_code == 404
+
+
+def test_one_version_string_everywhere(make_client, capsys):
+    """pyproject.toml's version is the package's, the API's and the CLI's."""
+    from importlib import metadata
+
+    import askintl
+    from askintl.cli import main as cli_main
+
+    version = metadata.version("askintl")
+    assert askintl.__version__ == version
+    assert make_client().get("/openapi.json").json()["info"]["version"] == version
+    with pytest.raises(SystemExit):
+        cli_main(["--version"])
+    assert capsys.readouterr().out.strip() == f"askintl {version}"

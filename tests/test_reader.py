@@ -157,3 +157,4 @@ def test_the_quote_for_an_address_or_a_fee_has_the_form_asked_for(tmp_path):
     assert not r.abstained and "66 New Mofan Road" in r.answer.text
     r = engine.ask("What is the tuition fee of the international master program?")
     assert not r.abstained and "30,000 RMB" in r.answer.text
+

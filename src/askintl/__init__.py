@@ -6,8 +6,12 @@ once: nothing heavy (numpy, FAISS, the model) loads until it is used.
 from __future__ import annotations
 
 import importlib
+from importlib import metadata
 
-__version__ = "0.1.0"
+try:  # the one version string is pyproject.toml's
+    __version__ = metadata.version("askintl")
+except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 _EXPORTS = {
     "Settings": "config", "get_settings": "config",

@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from . import __version__
+
 
 def _settings(args):
     from .config import Settings
@@ -140,7 +142,7 @@ def cmd_report(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="askintl", description="Cited answers from universities' international-office texts.")
-    p.add_argument("--version", action="version", version="askintl 0.1.0")
+    p.add_argument("--version", action="version", version=f"askintl {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress and decisions")
     sub = p.add_subparsers(dest="command", required=True)
 

@@ -21,6 +21,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .. import __version__
 from ..admin import CorpusAdmin
 from ..config import Settings, get_settings
 from ..engine import Engine
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app = FastAPI(
         title="askintl",
-        version="0.1.0",
+        version=__version__,
         description="Extractive, cited answers from universities' international-office texts. "
         "Every quote is an exact span of a source document.",
         lifespan=lifespan,
