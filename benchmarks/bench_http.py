@@ -20,6 +20,7 @@ every other setting is the default. Nothing here fails on timing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -124,9 +125,14 @@ def run_level(client: str, url: str, concurrency: int, duration: float, work: Pa
         res = json.loads(line[5:])
         res["rps"] = res["requests"] / res["seconds"]
         return res
-    cmd = [sys.executable, str(Path(__file__).parent / "loadgen.py"), "--url", url, "--bodies",
-           str(work / "bodies.json"), "--concurrency", str(concurrency), "--duration", str(duration)]
+    cmd = loadgen_cmd(url, work / "bodies.json", concurrency, duration)
     return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+
+
+def loadgen_cmd(url: str, bodies: Path, concurrency: int, duration: float, path: str = "/v1/ask") -> list[str]:
+    """The command line of benchmarks/loadgen.py (its own process; prints one JSON line)."""
+    return [sys.executable, str(Path(__file__).parent / "loadgen.py"), "--url", url, "--path", path,
+            "--bodies", str(bodies), "--concurrency", str(concurrency), "--duration", str(duration)]
 
 
 def ensure_index(index_dir: Path, corpus: Path, embedder: str) -> None:
@@ -136,6 +142,39 @@ def ensure_index(index_dir: Path, corpus: Path, embedder: str) -> None:
     report = build_index(Settings(corpus_dir=corpus, index_dir=index_dir, embedder=embedder))
     print(f"index {index_dir}: {report.documents} documents, {report.passages} passages "
           f"(embedded {report.embedded_texts} texts, {report.seconds:.1f}s)")
+
+
+@contextlib.contextmanager
+def serve(index: Path, corpus: Path, embedder: str, work: Path):
+    """`askintl serve` on a free loopback port with the per-client rate limit off (one address
+    sends everything), otherwise defaults; yields (base URL, server process) once /healthz is 200,
+    and stops it (SIGTERM) afterwards. Its stderr goes to work/server.log."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ASKINTL_RATE_LIMIT_PER_MINUTE": "0", "OMP_WAIT_POLICY": "passive"}
+    askintl = Path(sys.executable).parent / "askintl"
+    server = subprocess.Popen([str(askintl), "serve", "--index", str(index), "--corpus", str(corpus),
+                               "--embedder", embedder, "--host", "127.0.0.1", "--port", str(port),
+                               "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=open(work / "server.log", "wb"))
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("server did not start: " + (work / "server.log").read_text()[-2000:])
+                time.sleep(0.2)
+        yield url, server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def main() -> int:
@@ -165,44 +204,22 @@ def main() -> int:
     bodies = [json.dumps({"question": q}, ensure_ascii=False) for q in qs]
     (work / "bodies.json").write_text(json.dumps([json.loads(b) for b in bodies], ensure_ascii=False))
     wrk_script(bodies, work / "ask.lua")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ASKINTL_RATE_LIMIT_PER_MINUTE": "0", "OMP_WAIT_POLICY": "passive"}
-    askintl = Path(sys.executable).parent / "askintl"
-    server = subprocess.Popen([str(askintl), "serve", "--index", str(args.index), "--corpus", str(args.corpus),
-                               "--embedder", args.embedder, "--host", "127.0.0.1", "--port", str(port),
-                               "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=open(work / "server.log", "wb"))
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("server did not start: " + (work / "server.log").read_text()[-2000:])
-                time.sleep(0.2)
-        run_level(client, url, 4, 3, work)  # warm-up
-        print(f"server RSS after warm-up {rss_mb(server.pid):.0f} MiB")
-        print("| clients | requests/s (x ceiling) | p50 ms (x in-process ask) | p99 ms | max ms | errors | requests | server RSS MiB |")
-        print("|---|---|---|---|---|---|---|---|")
-        total_errors = 0
-        for c in (int(x) for x in args.levels.split(",")):
-            r = run_level(client, url, c, duration, work)
-            errors = r["non_2xx"] + r["socket_errors"]
-            total_errors += errors
-            print(f"| {c} | {r['rps']:.1f} ({r['rps'] / ceiling:.2f}) | {r['p50_ms']:.1f} "
-                  f"({r['p50_ms'] / f['ask_p50_ms']:.2f}) | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | {errors} | "
-                  f"{r['requests']} | {rss_mb(server.pid):.0f} |", flush=True)
-        print(f"errors in total: {total_errors}; load average now {os.getloadavg()[0]:.2f}")
+        with serve(args.index, args.corpus, args.embedder, work) as (url, server):
+            run_level(client, url, 4, 3, work)  # warm-up
+            print(f"server RSS after warm-up {rss_mb(server.pid):.0f} MiB")
+            print("| clients | requests/s (x ceiling) | p50 ms (x in-process ask) | p99 ms | max ms | errors | requests | server RSS MiB |")
+            print("|---|---|---|---|---|---|---|---|")
+            total_errors = 0
+            for c in (int(x) for x in args.levels.split(",")):
+                r = run_level(client, url, c, duration, work)
+                errors = r["non_2xx"] + r["socket_errors"]
+                total_errors += errors
+                print(f"| {c} | {r['rps']:.1f} ({r['rps'] / ceiling:.2f}) | {r['p50_ms']:.1f} "
+                      f"({r['p50_ms'] / f['ask_p50_ms']:.2f}) | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | {errors} | "
+                      f"{r['requests']} | {rss_mb(server.pid):.0f} |", flush=True)
+            print(f"errors in total: {total_errors}; load average now {os.getloadavg()[0]:.2f}")
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -24,11 +24,20 @@ def _loopback_only(host: str) -> None:
         raise SystemExit(f"loadgen: {host} is not a loopback address; refusing")
 
 
+def encode_body(body) -> bytes:
+    """A request body as UTF-8 JSON; a text that UTF-8 cannot carry (a lone surrogate) is sent
+    as JSON's ASCII escape (``\\udc00``), as a client would write it."""
+    try:
+        return json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(body).encode()
+
+
 async def _client(host, port, path, bodies, k, stop_at, latencies, statuses, errors):
     reader = writer = None
     i = k
     while time.monotonic() < stop_at:
-        body = bodies[i % len(bodies)].encode()
+        body = bodies[i % len(bodies)]
         i += 1
         req = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
@@ -67,7 +76,7 @@ async def _client(host, port, path, bodies, k, stop_at, latencies, statuses, err
         writer.close()
 
 
-async def run(url: str, path: str, bodies: list[str], concurrency: int, duration: float) -> dict:
+async def run(url: str, path: str, bodies: list[bytes], concurrency: int, duration: float) -> dict:
     parts = urlsplit(url)
     host, port = parts.hostname, parts.port or 80
     _loopback_only(host)
@@ -83,7 +92,8 @@ async def run(url: str, path: str, bodies: list[str], concurrency: int, duration
         return lat[min(len(lat) - 1, int(p * len(lat)))] * 1e3 if lat else float("nan")
 
     return {"requests": len(lat), "seconds": elapsed, "rps": len(lat) / elapsed, "p50_ms": q(0.50),
-            "p90_ms": q(0.90), "p99_ms": q(0.99), "max_ms": lat[-1] * 1e3 if lat else float("nan"),
+            "p90_ms": q(0.90), "p95_ms": q(0.95), "p99_ms": q(0.99),
+            "max_ms": lat[-1] * 1e3 if lat else float("nan"),
             "statuses": {str(k): v for k, v in statuses.items()}, "socket_errors": len(errors),
             "non_2xx": sum(v for k, v in statuses.items() if not 200 <= k < 300)}
 
@@ -97,7 +107,7 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=10)
     args = ap.parse_args()
     with open(args.bodies, encoding="utf-8") as fh:
-        bodies = [json.dumps(b, ensure_ascii=False) for b in json.load(fh)]
+        bodies = [encode_body(b) for b in json.load(fh)]
     print(json.dumps(asyncio.run(run(args.url, args.path, bodies, args.concurrency, args.duration))))
     return 0
 
