@@ -158,3 +158,17 @@ def test_the_quote_for_an_address_or_a_fee_has_the_form_asked_for(tmp_path):
     r = engine.ask("What is the tuition fee of the international master program?")
     assert not r.abstained and "30,000 RMB" in r.answer.text
 
+
+
+def test_an_faq_question_is_never_the_quote_its_answer_is(tmp_path):
+    """On a page that prints each question above its answer, the quote is the answer."""
+    engine = _engine_over(tmp_path, "Frequently asked questions.\n\n"
+                                    "When will I receive a decision on my application?\n"
+                                    "Decisions are sent by e-mail within six weeks of the closing date.\n\n"
+                                    "Can I work while I study?\n"
+                                    "Students may work up to twenty hours per week during term time.\n")
+    for question in ("When will I receive a decision on my application?", "Can I work while I study?"):
+        _, evidence = engine.evidence(question)
+        assert evidence.answer is not None
+        assert not evidence.answer.text.rstrip().endswith("?"), evidence.answer.text
+        assert all(not c.text.rstrip().endswith("?") for c in evidence.reading.candidates)

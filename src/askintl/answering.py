@@ -16,7 +16,7 @@ import numpy as np
 from .chunking import count_words
 from .lang import REQUIRED_FORM, answer_type, matches_answer_type, strict_evidence
 from .lexical import tokenize
-from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, load_reader
+from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
 from .records import Answer, Passage, Span
 from .retriever import Retrieval
 from .store import IndexSnapshot
@@ -96,7 +96,8 @@ def shape_quote(snap: IndexSnapshot, question: str, cand: Candidate, focus: str 
         k = next((i for i, s in enumerate(sents) if s.start == span.start), None)
         if k is not None and k + 1 < len(sents):
             nxt = sents[k + 1]
-            if count_words(p.text[span.start - p.start:nxt.end - p.start]) <= MAX_ANSWER_WORDS:
+            if count_words(p.text[span.start - p.start:nxt.end - p.start]) <= MAX_ANSWER_WORDS \
+                    and not is_question(p.text[nxt.start - p.start:nxt.end - p.start]):
                 return Span(span.start, nxt.end)
     return span
 

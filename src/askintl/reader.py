@@ -39,6 +39,11 @@ from .store import IndexSnapshot
 READ_PASSAGES = 5          # sentences are candidates in this many top passages
 MIN_QUOTE_WORDS = 2        # a one-word "sentence" (a file name, a heading) is never quoted
 _QUESTION_END = re.compile(r"[?？؟]\s*$")
+
+
+def is_question(text: str) -> bool:
+    """A sentence that asks rather than tells (an FAQ entry's question, a rhetorical heading)."""
+    return bool(_QUESTION_END.search(text))
 _BULLET = re.compile(r"^\s*([-*•·▪–]|\d{1,2}[.)])\s")
 
 SENTENCE_FEATURES = (
@@ -168,8 +173,10 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
         p_best = float(cos.max())
         for k, ((_, span), c) in enumerate(zip(sents, cos)):
             text = p.text[span.start - p.start:span.end - p.start]
-            if count_words(text) < MIN_QUOTE_WORDS:
-                continue  # "2.jpg", "Overview": leftovers of the page, not an answer
+            if count_words(text) < MIN_QUOTE_WORDS or is_question(text):
+                # "2.jpg", "Overview": leftovers of the page; "When will I hear back?": an FAQ's
+                # question, never its answer. (Its cosine still counts for the sentences beside it.)
+                continue
             toks, have = _sentence_terms(text)
             hit = np.array([t in have for t in terms], dtype=bool) if terms else np.zeros(0, bool)
             s_kinds = sentence_kinds(text)
