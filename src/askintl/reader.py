@@ -193,6 +193,8 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
                 "s_bigram": (len(q_bigrams & set(zip(toks, toks[1:]))) / len(q_bigrams)) if q_bigrams else 0.0,
                 "kind_match": 1.0 if q_kinds & s_kinds else 0.0,
                 "s_words": float(count_words(text)), "s_pos": float(k),
+                # 0 since questions stopped being candidates; kept as an input of the trained models
+                # until the next retraining drops it.
                 "s_is_question": 1.0 if _QUESTION_END.search(text) else 0.0,
                 "s_no_end": 0.0 if re.search(r"[.!?。！？؟;；:：…)\"”」]\s*$", text) else 1.0,
                 "s_bullet": 1.0 if _BULLET.match(text) else 0.0,
