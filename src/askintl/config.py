@@ -11,6 +11,14 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
+def _as_list(value) -> list[str]:
+    """A list setting given as a JSON list or comma-separated text: its non-empty items, stripped."""
+    if isinstance(value, str):
+        value = value.strip()
+        value = json.loads(value) if value.startswith("[") else value.split(",")
+    return [str(v).strip() for v in value or () if str(v).strip()]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASKINTL_", extra="ignore")
 
@@ -91,15 +99,9 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value):
-        if isinstance(value, str):
-            value = value.strip()
-            value = json.loads(value) if value.startswith("[") else value.split(",")
-        out = []
-        for v in value or ():
-            v = str(v).strip()
-            if v:
-                ipaddress.ip_network(v, strict=False)  # ValueError -> a settings error naming the value
-                out.append(v)
+        out = _as_list(value)
+        for v in out:
+            ipaddress.ip_network(v, strict=False)  # ValueError -> a settings error naming the value
         return out
 
     @model_validator(mode="after")
@@ -119,10 +121,7 @@ class Settings(BaseSettings):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value):
-        if isinstance(value, str):
-            value = value.strip()
-            value = json.loads(value) if value.startswith("[") else value.split(",")
-        return [str(v).strip().rstrip("/") for v in value or () if str(v).strip()]
+        return [v.rstrip("/") for v in _as_list(value)]
 
 
 @lru_cache
