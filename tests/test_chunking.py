@@ -70,3 +70,17 @@ def test_a_period_that_lost_its_space_still_ends_a_sentence():
     for kept in ("See www.example.com or e.g.Foo today.", "Visit St.Petersburg today.",
                  "A Ph.D in 3.5 years, see photo 1.jpg here.", "Made in the U.S.A now."):
         assert _texts(kept) == [kept]
+
+
+def test_an_faq_question_line_starts_the_passage_of_its_answer():
+    """However long, a question line goes with the answer below it, not with the answer above."""
+    answer = " ".join(["Students may work up to twenty hours per week during term time with a permit."] * 6)
+    text = (f"Can international students work part-time while they study for a degree here?\n{answer}\n"
+            f"How long does the university take to make a decision about a complete application?\n{answer}\n"
+            f"你们的申请截止日期是哪一天，国际学生需要提前多久准备材料？\n{answer}\n")
+    chunks = chunk_document(doc(text), max_words=60)
+    for q in ("Can international", "How long does", "你们的申请"):
+        i = text.index(q)
+        holding = [c for c in chunks if c.start <= i < c.end]
+        assert len(holding) == 1 and holding[0].start == i, (q, holding[0].text[:80])
+    assert not any(c.text.rstrip().endswith(("?", "？")) for c in chunks)

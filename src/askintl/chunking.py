@@ -14,7 +14,7 @@ import re
 
 from .records import Chunk, Document, Span
 
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af]")
 # Candidate sentence ends: Latin punctuation + closing quotes/brackets + whitespace, or a CJK end mark.
@@ -129,8 +129,11 @@ def chunk_document(doc: Document, max_words: int = 120, min_block_words: int = 1
         if not sents:
             continue
         words = sum(w for _, w in sents)
-        is_heading = len(sents) == 1 and words < 25 and not re.search(r"[.!?。！？：:]$", text[sents[0][0].start:sents[0][0].end])
-        if words < min_block_words or is_heading:
+        last = text[sents[-1][0].start:sents[-1][0].end]
+        is_heading = len(sents) == 1 and words < 25 and not re.search(r"[.!?。！？：:]$", last)
+        # A line that ends in a question (an FAQ entry's question) belongs with the answer below it.
+        is_question = re.search(r"[?？؟]\s*$", last) is not None and words <= max_words // 2
+        if words < min_block_words or is_heading or is_question:
             pending.extend(sents)
             continue
         blocks.append(pending + sents)
