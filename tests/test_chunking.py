@@ -84,3 +84,11 @@ def test_an_faq_question_line_starts_the_passage_of_its_answer():
         holding = [c for c in chunks if c.start <= i < c.end]
         assert len(holding) == 1 and holding[0].start == i, (q, holding[0].text[:80])
     assert not any(c.text.rstrip().endswith(("?", "？")) for c in chunks)
+
+
+def test_a_short_last_faq_entry_is_not_glued_to_the_entry_before():
+    text = ("How much is the application fee?\nThe application fee is 75 USD and is non-refundable for everyone.\n"
+            "Can I defer my admission?\nDeferrals are considered case by case.\n")
+    chunks = chunk_document(doc(text), max_words=120)
+    i = text.index("Can I defer")
+    assert [c.start for c in chunks if c.start <= i < c.end] == [i]

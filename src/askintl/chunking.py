@@ -15,6 +15,7 @@ import re
 from .records import Chunk, Document, Span
 
 CHUNKER_VERSION = 4
+_QUESTION_LINE = re.compile(r"[?？؟]\s*$")
 
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af]")
 # Candidate sentence ends: Latin punctuation + closing quotes/brackets + whitespace, or a CJK end mark.
@@ -121,6 +122,22 @@ def chunk_document(doc: Document, max_words: int = 120, min_block_words: int = 1
     text = doc.text
     blocks: list[list[tuple[Span, int]]] = []
     pending: list[tuple[Span, int]] = []  # short blocks (headings) waiting to join the next one
+
+    def asks(sent: tuple[Span, int]) -> bool:
+        return _QUESTION_LINE.search(text[sent[0].start:sent[0].end]) is not None
+
+    def flush() -> None:
+        """Pending short lines with no block after them: they join the previous block when they
+        fit, unless they are an FAQ entry of their own (a question and its short answer)."""
+        if not pending:
+            return
+        if blocks and sum(w for _, w in blocks[-1]) + sum(w for _, w in pending) <= max_words \
+                and not asks(pending[0]):
+            blocks[-1].extend(pending)
+        else:
+            blocks.append(list(pending))
+        pending.clear()
+
     for line in re.finditer(r"[^\n]+", text):
         sents = []
         for s in split_sentences(text, line.start(), line.end()):
@@ -129,20 +146,21 @@ def chunk_document(doc: Document, max_words: int = 120, min_block_words: int = 1
         if not sents:
             continue
         words = sum(w for _, w in sents)
-        last = text[sents[-1][0].start:sents[-1][0].end]
-        is_heading = len(sents) == 1 and words < 25 and not re.search(r"[.!?。！？：:]$", last)
-        # A line that ends in a question (an FAQ entry's question) belongs with the answer below it.
-        is_question = re.search(r"[?？؟]\s*$", last) is not None and words <= max_words // 2
-        if words < min_block_words or is_heading or is_question:
+        is_heading = len(sents) == 1 and words < 25 and not re.search(r"[.!?。！？：:]$",
+                                                                       text[sents[0][0].start:sents[0][0].end])
+        # A line that ends in a question (an FAQ entry's question) opens the passage of the answer
+        # below it: it never ends the previous entry's passage.
+        if asks(sents[-1]) and words <= max_words // 2:
+            if pending and asks(pending[0]):
+                flush()  # the previous entry's question and its short answer
+            pending.extend(sents)
+            continue
+        if words < min_block_words or is_heading:
             pending.extend(sents)
             continue
         blocks.append(pending + sents)
         pending = []
-    if pending:
-        if blocks and sum(w for _, w in blocks[-1]) + sum(w for _, w in pending) <= max_words:
-            blocks[-1].extend(pending)
-        else:
-            blocks.append(pending)
+    flush()
     chunks = []
     for block in blocks:
         for group in _pack(block, max_words):
