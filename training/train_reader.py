@@ -225,8 +225,6 @@ def main() -> int:
     ap.add_argument("--baseline", action="store_true", help="also measure the previous reader (answering.py)")
     ap.add_argument("--curve", action="store_true", help="held-out figures at other thresholds")
     args = ap.parse_args()
-    import lightgbm as lgb
-
     from askintl.reader import (ANSWER_FEATURES, CROSS_ANSWER_FEATURES, CROSS_SENTENCE_FEATURES,
                                 SENTENCE_FEATURES, Reading, answer_features)
 

@@ -187,7 +187,7 @@ _S_STRICT = {
     "contact": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?:\+|\(0?\d)[\d\s()/-]{6,}\d|\b\d{2,4}[-\s]\d{3,4}[-\s]\d{3,4}\b"),
     "address": re.compile(r"\b(Road|Rd\.|Street|St\.|Avenue|Ave\.|Boulevard|Blvd\.|Lane|Drive|Building|Room|"
                           r"P\.\s?O\.\s?Box|Postcode|Zip)\b|\b\d{5,6}\b|路\s*\d+\s*号|街\s*\d+\s*号|〒|улиц|ул\.|"
-                          r"проспект|шарع|شارع|ص\.ب|ถนน|ซอย"),
+                          r"проспект|شارع|ص\.ب|ถนน|ซอย"),
     "money": re.compile(r"\b(free of charge|tuition-free|no tuition)\b|免费|免学费|бесплатн|مجان|ฟรี|"
                         r"[$€£¥₽₹฿]\s?\d|\d[\d,.\s]*\s?(USD|EUR|RMB|CNY|GBP|yuan|dollars?|euros?|pounds?|rubles?|"
                         r"roubles?|ringgit|baht|dirhams?|riyals?|元|万元|美元|円|руб|долл|евро|دولار|ريال|درهم|جنيه|บาท)",
