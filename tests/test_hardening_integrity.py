@@ -59,7 +59,7 @@ def test_same_size_damage_is_refused_naming_the_file_and_the_command(built, name
 def test_the_manifest_lists_a_sha256_of_every_file(built):
     _, version = built
     manifest = json.loads((version / "manifest.json").read_text())
-    assert manifest["format_version"] == FORMAT_VERSION == 2
+    assert manifest["format_version"] == FORMAT_VERSION == 3
     names = {p.name for p in version.iterdir() if p.name != "manifest.json"}
     assert set(manifest["sha256"]) == names
     for name in names:

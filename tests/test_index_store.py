@@ -24,7 +24,7 @@ def test_index_describes_itself(hash_settings):
     report = build_index(hash_settings)
     snap = IndexStore(hash_settings.index_dir).open()
     m = snap.manifest
-    assert m["format_version"] == 2
+    assert m["format_version"] == 3
     assert set(m["sha256"]) == set(m["files"]) and all(len(h) == 64 for h in m["sha256"].values())
     assert m["embedder"] == {"id": "hash:256", "dim": 256}
     assert m["chunking"]["max_passage_words"] == hash_settings.max_passage_words

@@ -95,11 +95,40 @@ def shape_quote(snap: IndexSnapshot, question: str, cand: Candidate, focus: str 
         sents = [s for _, s in snap.sentences_of(p.passage_id)]
         k = next((i for i, s in enumerate(sents) if s.start == span.start), None)
         if k is not None and k + 1 < len(sents):
-            nxt = sents[k + 1]
+            row, nxt = snap.sentences_of(p.passage_id)[k + 1]
             if count_words(p.text[span.start - p.start:nxt.end - p.start]) <= MAX_ANSWER_WORDS \
-                    and not is_question(p.text[nxt.start - p.start:nxt.end - p.start]):
+                    and snap.quotable(row) and not is_question(p.text[nxt.start - p.start:nxt.end - p.start]):
                 return Span(span.start, nxt.end)
     return span
+
+
+def faq_answer(snap: IndexSnapshot, query_vector: np.ndarray, cand: Candidate) -> Span | None:
+    """The answer block of the FAQ entry the question matched, when the chosen sentence answers
+    an FAQ question and that question is what the user asked (its cosine with the question is
+    at least that of every sentence of its answer): the answer's sentences from the first, as
+    many as fit in MAX_ANSWER_WORDS and at least up to the chosen one. None otherwise."""
+    p = cand.passage
+    if not p.faq_question:
+        return None
+    sents = snap.sentences_of(p.passage_id)
+    asked = [row for row, _ in sents if not snap.quotable(row)]
+    content = [(row, sp) for row, sp in sents if snap.quotable(row)]
+    if not asked or not content:
+        return None  # a later part of a long answer: its question is in the passage before
+    vecs = snap.sentence_vectors
+    q_cos = max(float(np.asarray(vecs[r], dtype=np.float32) @ query_vector) for r in asked)
+    best = max(float(np.asarray(vecs[r], dtype=np.float32) @ query_vector) for r, _ in content)
+    if q_cos < best:
+        return None
+    start = content[0][1].start
+    end = None
+    for _, sp in content:
+        if count_words(p.text[start - p.start:sp.end - p.start]) > MAX_ANSWER_WORDS:
+            break
+        end = sp.end
+    if end is None or end < cand.span.end:
+        return None  # the block's first sentence alone, or up to the chosen one, is too long
+    return Span(start, end)
 
 
 def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str | None = None,
@@ -136,7 +165,7 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
         reading.scores = scores
     confidence = reader.probability(reading)
     cand = reading.candidates[best]
-    span = shape_quote(snap, question, cand, focus)
+    span = faq_answer(snap, retrieval.query_vector, cand) or shape_quote(snap, question, cand, focus)
     p = cand.passage
     answer = Answer(text=p.text[span.start - p.start:span.end - p.start], doc_id=p.doc_id, start=span.start,
                     end=span.end, passage_index=cand.passage_rank, title=p.title, institution=p.institution,

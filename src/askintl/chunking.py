@@ -13,9 +13,9 @@ import math
 import re
 
 from .records import Chunk, Document, Span
+from .structure import CONTENT, Line, lines_of
 
-CHUNKER_VERSION = 4
-_QUESTION_LINE = re.compile(r"[?？؟]\s*$")
+CHUNKER_VERSION = 5
 
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af]")
 # Candidate sentence ends: Latin punctuation + closing quotes/brackets + whitespace, or a CJK end mark.
@@ -119,51 +119,65 @@ def _pack(sentences: list[tuple[Span, int]], max_words: int) -> list[list[tuple[
 
 
 def chunk_document(doc: Document, max_words: int = 120, min_block_words: int = 12) -> list[Chunk]:
+    """The passages of a document, following its structure (``structure.lines_of``).
+
+    A passage never spans two groups (a section under its heading, an FAQ entry). Inside a
+    group, each line is a block; a short line (a heading, a question, a list item) joins the
+    block below it, and a block longer than ``max_words`` is cut into near-equal passages.
+    Headings, titles and FAQ questions stay in the passage text (they are its context and are
+    matched) but are listed in ``Chunk.not_content``: they are never quoted.
+    """
+    lines = lines_of(doc)
+    chunks: list[Chunk] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and lines[j].group == lines[i].group:
+            j += 1
+        chunks.extend(_chunk_group(doc, lines[i:j], max_words, min_block_words))
+        i = j
+    content = [c for c in chunks if len(c.not_content) < len(c.sentences)]
+    # A passage with nothing to quote (a heading alone, a question without an answer) is dropped,
+    # unless the document has nothing else.
+    return content or chunks
+
+
+def _chunk_group(doc: Document, lines: list[Line], max_words: int, min_block_words: int) -> list[Chunk]:
     text = doc.text
-    blocks: list[list[tuple[Span, int]]] = []
-    pending: list[tuple[Span, int]] = []  # short blocks (headings) waiting to join the next one
+    Sent = tuple  # (Span, words, quotable)
+    blocks: list[list[Sent]] = []
+    pending: list[Sent] = []  # short lines (headings, the question) waiting to join the next block
 
-    def asks(sent: tuple[Span, int]) -> bool:
-        return _QUESTION_LINE.search(text[sent[0].start:sent[0].end]) is not None
-
-    def flush() -> None:
-        """Pending short lines with no block after them: they join the previous block when they
-        fit, unless they are an FAQ entry of their own (a question and its short answer)."""
-        if not pending:
-            return
-        if blocks and sum(w for _, w in blocks[-1]) + sum(w for _, w in pending) <= max_words \
-                and not asks(pending[0]):
-            blocks[-1].extend(pending)
-        else:
-            blocks.append(list(pending))
-        pending.clear()
-
-    for line in re.finditer(r"[^\n]+", text):
-        sents = []
-        for s in split_sentences(text, line.start(), line.end()):
+    for line in lines:
+        sents: list[Sent] = []
+        for s in split_sentences(text, line.start, line.end):
             for piece in _split_long(text, s, max_words):
-                sents.append((piece, count_words(text[piece.start:piece.end])))
+                sents.append((piece, count_words(text[piece.start:piece.end]), line.role == CONTENT))
         if not sents:
             continue
-        words = sum(w for _, w in sents)
-        is_heading = len(sents) == 1 and words < 25 and not re.search(r"[.!?。！？：:]$",
-                                                                       text[sents[0][0].start:sents[0][0].end])
-        # A line that ends in a question (an FAQ entry's question) opens the passage of the answer
-        # below it: it never ends the previous entry's passage.
-        if asks(sents[-1]) and words <= max_words // 2:
-            if pending and asks(pending[0]):
-                flush()  # the previous entry's question and its short answer
-            pending.extend(sents)
-            continue
-        if words < min_block_words or is_heading:
+        words = sum(w for _, w, _ in sents)
+        is_heading = len(sents) == 1 and words < 25 and not re.search(
+            r"[.!?。！？：:]$", text[sents[0][0].start:sents[0][0].end])
+        if line.role != CONTENT or words < min_block_words or is_heading:
             pending.extend(sents)
             continue
         blocks.append(pending + sents)
         pending = []
-    flush()
+    if pending:  # short lines with no block after them join the previous block when they fit
+        if blocks and sum(w for _, w, _ in blocks[-1]) + sum(w for _, w, _ in pending) <= max_words:
+            blocks[-1].extend(pending)
+        else:
+            blocks.append(pending)
+    first = lines[0]
+    question = next((ln.question for ln in lines if ln.question), "")
+    headers = next((ln.headers for ln in lines if ln.headers), ())
     chunks = []
     for block in blocks:
-        for group in _pack(block, max_words):
+        for group in _pack([(s, w) for s, w, _ in block], max_words):
             start, end = group[0][0].start, group[-1][0].end
-            chunks.append(Chunk(doc.doc_id, start, end, text[start:end], tuple(s for s, _ in group)))
+            quotable = {s.start: q for s, _, q in block}
+            not_content = tuple(k for k, (s, _) in enumerate(group) if not quotable[s.start])
+            chunks.append(Chunk(doc.doc_id, start, end, text[start:end], tuple(s for s, _ in group),
+                                heading_path=first.path, question=question, headers=headers,
+                                not_content=not_content))
     return chunks

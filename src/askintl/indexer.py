@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ from .lexical import TOKENIZER_VERSION
 from .loaders import load_corpus
 from .records import Chunk, Document
 from .store import FORMAT_VERSION, IndexContent, IndexStore
+from .structure import context_of
 
 log = logging.getLogger(__name__)
 BATCH = 32
@@ -75,9 +76,20 @@ def embedding_context(doc: Document) -> tuple[str, str]:
     return passage, (owner + ". ") if owner else ""
 
 
+def chunk_contexts(chunk: Chunk, doc: Document) -> tuple[str, str]:
+    """(passage context, sentence context) of one passage: its document's (``embedding_context``)
+    and, for the passage, where it stands in the document (``structure.context_of``: heading
+    path, FAQ question, table headers). A table row's sentences get its column headers too."""
+    passage_ctx, sentence_ctx = embedding_context(doc)
+    place = context_of(chunk.heading_path, chunk.question, chunk.headers, chunk.text)
+    if chunk.headers:
+        sentence_ctx += " | ".join(chunk.headers) + ": "
+    return passage_ctx + place, sentence_ctx
+
+
 def _shares_vector(chunk: Chunk, doc: Document) -> bool:
     """A one-sentence passage embedded with the same context as its sentence: one vector."""
-    passage_ctx, sentence_ctx = embedding_context(doc)
+    passage_ctx, sentence_ctx = chunk_contexts(chunk, doc)
     return (passage_ctx == sentence_ctx and len(chunk.sentences) == 1
             and (chunk.sentences[0].start, chunk.sentences[0].end) == (chunk.start, chunk.end))
 
@@ -137,8 +149,8 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
         # quote) unless the passage is that one sentence: then the vectors are the same.
         new_texts: list[str] = []
         for doc, chunks in plan:
-            passage_ctx, sentence_ctx = embedding_context(doc)
             for c in chunks or ():
+                passage_ctx, sentence_ctx = chunk_contexts(c, doc)
                 new_texts.append(passage_ctx + c.text)
                 if not _shares_vector(c, doc):
                     new_texts.extend(sentence_ctx + c.text[s.start - c.start:s.end - c.start] for s in c.sentences)
@@ -160,7 +172,7 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
         for doc, chunks in plan:
             if chunks is None:
                 chunks, pv, sv = reuse[doc.content_hash]
-                chunks = [Chunk(doc.doc_id, c.start, c.end, c.text, c.sentences) for c in chunks]
+                chunks = [replace(c, doc_id=doc.doc_id) for c in chunks]
                 report.reused_texts += len(pv) + len(sv)
             else:
                 prow, srow = [], []

@@ -171,9 +171,9 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
         cos = np.asarray(snap.sentence_vectors[vec_rows], dtype=np.float32) @ qv
         same = 1.0 if snap.documents[snap.doc_index[p.doc_id]].language == q_lang else 0.0
         p_best = float(cos.max())
-        for k, ((_, span), c) in enumerate(zip(sents, cos)):
+        for k, ((row, span), c) in enumerate(zip(sents, cos)):
             text = p.text[span.start - p.start:span.end - p.start]
-            if count_words(text) < MIN_QUOTE_WORDS or is_question(text):
+            if not snap.quotable(row) or count_words(text) < MIN_QUOTE_WORDS or is_question(text):
                 # "2.jpg", "Overview": leftovers of the page; "When will I hear back?": an FAQ's
                 # question, never its answer. (Its cosine still counts for the sentences beside it.)
                 continue

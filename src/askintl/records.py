@@ -7,6 +7,26 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
+#: What a span of a document is, read from its markup (HTML) or its lines (text, Markdown):
+#: "title" the page title, "heading" a section heading (``level`` 1-6), "question" an FAQ
+#: entry's question, "answer" (a part of) its answer, "paragraph", "item" a list item
+#: (``level`` its nesting depth, 1 at the top), "row" a table row (``headers`` its column
+#: headers), "nav" navigation or page furniture (never content).
+BLOCK_KINDS = ("title", "heading", "question", "answer", "paragraph", "item", "row", "nav")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural element of a document: ``document.text[start:end]``, one or more whole
+    lines of it."""
+
+    kind: str
+    start: int
+    end: int
+    level: int = 0
+    headers: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Document:
     doc_id: str
@@ -19,10 +39,15 @@ class Document:
     url: str | None = None
     source_path: str = ""
     content_hash: str = ""
+    # The structure its markup gave at load time (HTML: headings, FAQ entries, lists, table
+    # rows), in text order. Empty for text and Markdown, whose structure is read from their
+    # lines (``structure.blocks_of``). Not stored in the index: passages keep what they need.
+    blocks: tuple[Block, ...] = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["aliases"] = list(self.aliases)
+        d.pop("blocks", None)
         return d
 
 
@@ -41,6 +66,14 @@ class Chunk:
     end: int
     text: str
     sentences: tuple[Span, ...] = ()  # absolute offsets of the sentences inside the chunk
+    # where it stands in its document (structure.py): the headings above it, outermost first;
+    # the FAQ question it answers ("" when none); a table row's column headers
+    heading_path: tuple[str, ...] = ()
+    question: str = ""
+    headers: tuple[str, ...] = ()
+    # positions in ``sentences`` of those that are not content (a heading, the FAQ question, a
+    # table rule): they are embedded and matched, never quoted
+    not_content: tuple[int, ...] = ()
 
 
 @dataclass
@@ -58,6 +91,8 @@ class Passage:
     dense: float = 0.0
     lexical: float = 0.0
     url: str | None = None
+    heading_path: list[str] = field(default_factory=list)  # the headings above it, outermost first
+    faq_question: str | None = None  # the FAQ question it answers, when it is an FAQ answer
 
     def to_dict(self) -> dict:
         return asdict(self)

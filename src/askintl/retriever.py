@@ -153,6 +153,7 @@ class Retriever:
         # Fetch a few more than asked, to replace near-duplicates.
         head = [int(j) for j in order[: max(top_k * 3, top_k + 5)]]
         rows = self.snap.passages([int(ids[j]) for j in head])
+        places = self.snap.structure([int(ids[j]) for j in head])
         chosen: list[Passage] = []
         seen_tokens: list[set[str]] = []
         for j in head:
@@ -166,7 +167,8 @@ class Retriever:
             chosen.append(Passage(passage_id=pid, doc_id=doc.doc_id, title=doc.title,
                                   institution=doc.institution or doc.title, text=text, start=start, end=end,
                                   score=round(float(score[j]), 4), dense=round(float(dense[j]), 4),
-                                  lexical=round(float(lexical[j]), 4), url=doc.url))
+                                  lexical=round(float(lexical[j]), 4), url=doc.url,
+                                  heading_path=places[pid][0], faq_question=places[pid][1] or None))
             if len(chosen) == top_k:
                 break
         return Retrieval(chosen, qv, lq, insts, lexical_text)

@@ -10,6 +10,7 @@
         passages.npy           the same vectors (reused by incremental builds)
         sentences.npy          sentence vectors, for choosing the answer quote
         sentence_spans.npy     (start, end) of every sentence; passage_sentences.npy indexes it
+        sentence_quotable.npy  False for a heading, a title or an FAQ question (never quoted)
         lexical.npz, lexical_idf.npy, lexical_vocab.json
 
 A new version is written beside the live one and becomes live by replacing CURRENT; a crash
@@ -17,13 +18,14 @@ at any point leaves the previous version live and loadable. A write that fails (
 on device, an I/O error) removes the partial version and raises ``IndexWriteError``: the
 previous version stays live.
 
-The manifest lists every file of the version with its size and its SHA-256 (format 2). A
+The manifest lists every file of the version with its size and its SHA-256 (format 2; format
+3 adds each passage's structure: heading path, FAQ question, table headers, quotable sentences). A
 version is verified when it is opened: a file whose size or content hash differs (same-size
 damage too: a digit changed in meta.sqlite, garbage in passages.npy) makes the open fail with
 an index error that names the file and says to run ``askintl index --rebuild``; a server keeps
 answering from the version it holds. Hashing reads every file once per open: 3.6 s for the
-3.7 GiB of a 1M-passage index on one core (benchmarks/bench_index_hash.py). Indexes of format 1
-(sizes only, no hashes) are not opened: ``askintl serve`` rebuilds them by itself, ``askintl
+3.7 GiB of a 1M-passage index on one core (benchmarks/bench_index_hash.py). Indexes of an older
+format are not opened: ``askintl serve`` rebuilds them by itself, ``askintl
 index`` rebuilds them in full.
 """
 from __future__ import annotations
@@ -48,11 +50,12 @@ import numpy as np
 from .errors import IndexError_, IndexMismatchError, IndexMissingError, IndexWriteError, NotFoundError
 from .lexical import TOKENIZER_VERSION, BM25Index
 from .records import Chunk, Document, Span
+from .structure import context_of
 
 log = logging.getLogger(__name__)
 
 # 2: the manifest holds the SHA-256 of every file ("sha256"), verified on open.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "CURRENT"
 VERSIONS = "versions"
 _KEEP_OLD_VERSIONS = 1
@@ -285,7 +288,9 @@ def _write_version(folder: Path, content: IndexContent, manifest: dict, flat_max
                 institution TEXT, aliases TEXT, city TEXT, language TEXT, url TEXT,
                 source_path TEXT, content_hash TEXT, text TEXT NOT NULL);
             CREATE TABLE passages (id INTEGER PRIMARY KEY, doc_idx INTEGER NOT NULL,
-                start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL);
+                start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+                heading_path TEXT NOT NULL DEFAULT '[]', question TEXT NOT NULL DEFAULT '',
+                headers TEXT NOT NULL DEFAULT '[]');
             """
         )
         doc_idx = {d.doc_id: i for i, d in enumerate(content.documents)}
@@ -294,8 +299,10 @@ def _write_version(folder: Path, content: IndexContent, manifest: dict, flat_max
             [(i, d.doc_id, d.title, d.institution, json.dumps(list(d.aliases), ensure_ascii=False), d.city,
               d.language, d.url, d.source_path, d.content_hash, d.text) for i, d in enumerate(content.documents)],
         )
-        db.executemany("INSERT INTO passages VALUES (?,?,?,?,?)",
-                       [(i, doc_idx[c.doc_id], c.start, c.end, c.text) for i, c in enumerate(chunks)])
+        db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
+                       [(i, doc_idx[c.doc_id], c.start, c.end, c.text,
+                         json.dumps(list(c.heading_path), ensure_ascii=False), c.question,
+                         json.dumps(list(c.headers), ensure_ascii=False)) for i, c in enumerate(chunks)])
         db.commit()
     finally:
         db.close()
@@ -308,6 +315,13 @@ def _write_version(folder: Path, content: IndexContent, manifest: dict, flat_max
     offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(c.sentences) for c in chunks])
     np.save(folder / "sentence_spans.npy", spans)
+    quotable = np.ones(len(spans), dtype=np.bool_)
+    row = 0
+    for c in chunks:
+        for k in c.not_content:
+            quotable[row + k] = False
+        row += len(c.sentences)
+    np.save(folder / "sentence_quotable.npy", quotable)
     np.save(folder / "passage_sentences.npy", offsets)
     np.save(folder / "passage_docs.npy", np.array([doc_idx[c.doc_id] for c in chunks], dtype=np.int32))
     index, info = build_faiss(pv, flat_max)
@@ -316,7 +330,10 @@ def _write_version(folder: Path, content: IndexContent, manifest: dict, flat_max
     except RuntimeError as exc:  # faiss reports a failed write (a full disk too) this way
         code = errno.ENOSPC if "No space left" in str(exc) else errno.EIO
         raise OSError(code, f"{os.strerror(code)} (writing dense.faiss: {exc})") from None
-    BM25Index.build([c.text for c in chunks]).save(folder)
+    # A passage is matched lexically with its place in the document too: the words of its
+    # heading path and FAQ question ("tuition" in a heading finds the fee table below it).
+    BM25Index.build([context_of(c.heading_path, c.question, c.headers, c.text) + c.text
+                     for c in chunks]).save(folder)
     return info
 
 
@@ -388,6 +405,7 @@ class IndexSnapshot:
         self.sentence_vectors = np.load(p / "sentences.npy", mmap_mode="r")
         self.sentence_spans = np.load(p / "sentence_spans.npy")
         self.passage_sentences = np.load(p / "passage_sentences.npy")
+        self.sentence_quotable = np.load(p / "sentence_quotable.npy")
         self.passage_docs = np.load(p / "passage_docs.npy")
         uri = f"file:{p / 'meta.sqlite'}?mode=ro"
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -410,7 +428,8 @@ class IndexSnapshot:
         if self.passage_vectors.shape != (n, dim) or self.dense.d != dim or self.sentence_vectors.shape[1:] != (dim,):
             raise IndexError_(f"index {p} is inconsistent (vector shapes differ from the manifest's "
                               f"dimension {dim}): run `askintl index --rebuild`")
-        if self.sentence_vectors.shape[0] != self.passage_sentences[-1] or len(self.sentence_spans) != self.passage_sentences[-1]:
+        if self.sentence_vectors.shape[0] != self.passage_sentences[-1] or len(self.sentence_spans) != self.passage_sentences[-1] \
+                or len(self.sentence_quotable) != self.passage_sentences[-1]:
             raise IndexError_(f"index {p} is inconsistent (sentence counts differ): run `askintl index --rebuild`")
 
     def _check_files(self) -> None:
@@ -495,6 +514,19 @@ class IndexSnapshot:
                               "run `askintl index --rebuild`")
         return out
 
+    def structure(self, ids: list[int]) -> dict[int, tuple[list[str], str, list[str]]]:
+        """id → (heading path, FAQ question or "", table headers) for the given passage ids."""
+        if not ids:
+            return {}
+        q = ",".join("?" * len(ids))
+        rows = self._query(f"SELECT id, heading_path, question, headers FROM passages WHERE id IN ({q})",
+                           [int(i) for i in ids])
+        return {r[0]: (json.loads(r[1] or "[]"), r[2] or "", json.loads(r[3] or "[]")) for r in rows}
+
+    def quotable(self, sentence_row: int) -> bool:
+        """False for a sentence that is a heading, a title or an FAQ question (structure.py)."""
+        return bool(self.sentence_quotable[sentence_row])
+
     def document_text(self, doc_id: str) -> str:
         rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
         if not rows:
@@ -517,7 +549,8 @@ class IndexSnapshot:
     def reusable(self) -> dict[str, tuple[list[Chunk], np.ndarray, np.ndarray]]:
         """doc content hash → (chunks, passage vectors, sentence vectors), for incremental builds."""
         pv = self.passage_vectors
-        rows = self._query('SELECT id, doc_idx, start, "end", text FROM passages ORDER BY id')
+        rows = self._query('SELECT id, doc_idx, start, "end", text, heading_path, question, headers '
+                           'FROM passages ORDER BY id')
         by_doc: dict[int, list] = {}
         for r in rows:
             by_doc.setdefault(r[1], []).append(r)
@@ -525,10 +558,14 @@ class IndexSnapshot:
         for di, prow in by_doc.items():
             doc = self.documents[di]
             chunks, srows = [], []
-            for pid, _, start, end, text in prow:
+            for pid, _, start, end, text, path, question, headers in prow:
                 sents = self.sentences_of(pid)
                 srows.extend(i for i, _ in sents)
-                chunks.append(Chunk(doc.doc_id, start, end, text, tuple(s for _, s in sents)))
+                chunks.append(Chunk(doc.doc_id, start, end, text, tuple(s for _, s in sents),
+                                    heading_path=tuple(json.loads(path or "[]")), question=question or "",
+                                    headers=tuple(json.loads(headers or "[]")),
+                                    not_content=tuple(k for k, (i, _) in enumerate(sents)
+                                                      if not self.sentence_quotable[i])))
             ids = [r[0] for r in prow]
             out[doc.content_hash] = (chunks, np.asarray(pv[ids], dtype=np.float32),
                                      np.asarray(self.sentence_vectors[srows], dtype=np.float32))

@@ -54,6 +54,10 @@ class PassageOut(BaseModel):
     dense: float
     lexical: float
     url: str | None = None
+    heading_path: list[str] = Field(default_factory=list,
+                                    description="the headings above the passage in its page, outermost first")
+    faq_question: str | None = Field(None, description="the FAQ question this passage answers, when it is "
+                                                       "an FAQ answer")
 
 
 class AnswerOut(BaseModel):

@@ -1,0 +1,228 @@
+"""Document → its structure: what each line is, the section it is in, the FAQ entry it answers.
+
+Between loading and chunking. International offices publish FAQ pages (a question printed
+above its answer), sections under headings, lists and tables. The chunker reads this so that
+a passage never crosses an FAQ entry or a section, knows its heading path and its FAQ question,
+and so that a heading, a title or a question is never quoted as an answer.
+
+Where the structure comes from:
+- HTML: the loader read it from the markup (``Document.blocks``: ``<h2>``, ``<dt>/<dd>``,
+  ``<details>``, accordions, JSON-LD, ``<li>``, ``<tr>``).
+- Text and Markdown: from the lines themselves (``text_blocks``): Markdown headings
+  (``#``, and underlined ones), a line that ends in a question mark (``?``, ``？``, ``؟``) or
+  starts with ``Q:`` / ``问：`` / ``س:`` / ``P:`` / ``В:``..., its answer's ``A:`` lines, list
+  items, Markdown table rows (read with the header row), and a short line without final
+  punctuation standing above a paragraph (a heading in plain text).
+
+Every line of the text gets a role: "content" (may be quoted), "question", "heading", "title"
+or "nav" (never quoted). Offsets are those of ``Document.text``: nothing here changes the text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .records import Block, Document
+
+STRUCTURE_VERSION = 1
+CONTENT, QUESTION, HEADING, TITLE, NAV = "content", "question", "heading", "title", "nav"
+NOT_CONTENT = frozenset({QUESTION, HEADING, TITLE, NAV})
+
+QUESTION_END = re.compile(r"[?？؟]\s*[*_]*\s*$")
+# "Q:", "Question 3:", "问：", "问题：", "س:", "سؤال:", "P:", "Pregunta:", "В:", "Вопрос:", "F:", "Frage:"
+_Q_PREFIX = re.compile(r"^\s*(?:\*\*)?(?:Q|Question|Pregunta|P|F|Frage|В|Вопрос|问|问题|問|問題|س|سؤال)"
+                       r"\s*\d*\s*[:：.]\s*\S", re.IGNORECASE)
+_A_PREFIX = re.compile(r"^\s*(?:\*\*)?(?:A|Answer|Respuesta|R|Antwort|О|Ответ|答|答案|回答|ج|جواب|الجواب)"
+                       r"\s*[:：.]\s*\S", re.IGNORECASE)
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_ITEM = re.compile(r"^(\s*)(?:[-*+•·▪◦–]|\d{1,2}[.)]|[a-z][.)])\s+\S")
+_END_PUNCT = re.compile(r"[.!?。！？؟;；:：…,，]\s*[\"'”’)\]」』]*\s*$")
+_WORDS = re.compile(r"\w+", re.UNICODE)
+_CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af]")
+_PLAIN_HEADING_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Line:
+    """One non-empty line of a document, and what it is."""
+
+    start: int
+    end: int
+    role: str                      # CONTENT, QUESTION, HEADING, TITLE or NAV
+    group: int                     # passages never span two groups (a section, an FAQ entry)
+    path: tuple[str, ...] = ()     # the headings above it, outermost first
+    question: str = ""             # the FAQ question it answers (or is)
+    headers: tuple[str, ...] = ()  # a table row's column headers
+
+
+def _words(text: str) -> int:
+    return len(_WORDS.findall(_CJK.sub(" x ", text)))
+
+
+def is_question_text(text: str) -> bool:
+    """A line that asks: it ends in a question mark, or starts with "Q:" (in several languages)."""
+    return bool(QUESTION_END.search(text) or _Q_PREFIX.match(text))
+
+
+def _clean_heading(text: str) -> str:
+    m = _MD_HEADING.match(text)
+    if m:
+        text = m.group(2)
+    return re.sub(r"\s+", " ", text.strip(" \t*_#")).strip()
+
+
+def _cells(text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.strip().strip("|").split("|"))
+
+
+def text_blocks(text: str) -> tuple[Block, ...]:
+    """The blocks of a text or Markdown document, one per non-empty line, read from the lines."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+    # trim each line to its non-space characters
+    spans = []
+    for a, b in lines:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        spans.append((a, b))
+    raw = [text[a:b] for a, b in spans]
+    # blank line before each line (a plain-text heading stands apart from the paragraph above)
+    blank_before = []
+    for i, (a, _) in enumerate(spans):
+        prev_end = spans[i - 1][1] if i else 0
+        blank_before.append(i == 0 or text.count("\n", prev_end, a) >= 2)
+    blocks: list[Block] = []
+    headers: tuple[str, ...] = ()
+    in_table = False
+    for i, ((a, b), line) in enumerate(zip(spans, raw)):
+        nxt = raw[i + 1] if i + 1 < len(raw) else ""
+        md = _MD_HEADING.match(line)
+        if md:
+            blocks.append(Block(QUESTION if is_question_text(md.group(2)) else HEADING, a, b, level=len(md.group(1))))
+            in_table = False
+            continue
+        if _MD_UNDERLINE.match(line) and blocks and i > 0 and not blank_before[i] \
+                and blocks[-1].kind in ("paragraph", HEADING):
+            prev = blocks.pop()  # "Title\n=====": the line above is a heading
+            level = 1 if line.strip().startswith("=") else 2
+            kind = QUESTION if is_question_text(raw[i - 1]) else HEADING
+            blocks.append(Block(kind, prev.start, prev.end, level=level))
+            blocks.append(Block(NAV, a, b))
+            continue
+        if _MD_ROW.match(line):
+            if _MD_RULE.match(line):
+                blocks.append(Block(NAV, a, b))
+                if blocks and len(blocks) >= 2 and blocks[-2].kind == "row" and not blocks[-2].headers:
+                    headers = _cells(text[blocks[-2].start:blocks[-2].end])
+                continue
+            if not in_table:
+                headers = ()
+            in_table = True
+            blocks.append(Block("row", a, b, headers=headers))
+            continue
+        in_table = False
+        if _MD_RULE.match(line) and set(line.strip()) <= set("-=*_ |:"):
+            blocks.append(Block(NAV, a, b))  # a horizontal rule
+            continue
+        if _A_PREFIX.match(line):
+            blocks.append(Block("answer", a, b))
+            continue
+        if is_question_text(line) and _words(line) <= 40:
+            blocks.append(Block(QUESTION, a, b))
+            continue
+        item = _ITEM.match(line)
+        if item:
+            blocks.append(Block("item", a, b, level=1 + len(item.group(1).expandtabs(4)) // 2))
+            continue
+        if not blocks and _words(line) <= _PLAIN_HEADING_WORDS and not _END_PUNCT.search(line):
+            blocks.append(Block(TITLE, a, b, level=1))  # the page's title line
+            continue
+        if (_words(line) <= _PLAIN_HEADING_WORDS and not _END_PUNCT.search(line)
+                and blank_before[i] and nxt and not _ITEM.match(nxt) and not _MD_ROW.match(nxt)
+                and (_words(nxt) > _PLAIN_HEADING_WORDS or _END_PUNCT.search(nxt) or is_question_text(nxt))):
+            # A short line standing apart above a paragraph (or a question): a heading. A run of
+            # short lines is a list, not headings, and stays content.
+            blocks.append(Block(HEADING, a, b, level=2))
+            continue
+        blocks.append(Block("paragraph", a, b))
+    return tuple(blocks)
+
+
+def blocks_of(doc: Document) -> tuple[Block, ...]:
+    """The document's blocks: those its markup gave at load time, else read from its lines."""
+    return doc.blocks if doc.blocks else text_blocks(doc.text)
+
+
+def lines_of(doc: Document) -> list[Line]:
+    """Every non-empty line of the document with its role, group, heading path and question."""
+    text = doc.text
+    blocks = blocks_of(doc)
+    lines: list[Line] = []
+    stack: list[tuple[int, str]] = []  # (level, heading) of the open sections
+    group = 0
+    question = ""
+    entry_level = 99  # the heading rank of the open FAQ entry's question (99: not a heading)
+    title = (doc.title or "").strip().lower()
+    for blk in blocks:
+        kind = blk.kind
+        btext = text[blk.start:blk.end]
+        if kind in (HEADING, TITLE):
+            level = blk.level or (1 if kind == TITLE else 2)
+            heading = _clean_heading(btext)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            if kind == HEADING and heading and heading.lower() != title:
+                stack.append((level, heading))
+            group += 1
+            question, entry_level = "", 99
+            role = TITLE if kind == TITLE or (heading.lower() == title and not lines) else HEADING
+            for a, b in _line_spans(text, blk.start, blk.end):
+                lines.append(Line(a, b, role, group, _path(stack), ""))
+            continue
+        if kind == QUESTION:
+            level = blk.level or 99
+            if level < 99:  # a question as a heading: it closes deeper sections
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+            group += 1
+            question, entry_level = re.sub(r"\s+", " ", _clean_heading(btext)), level
+            for a, b in _line_spans(text, blk.start, blk.end):
+                lines.append(Line(a, b, QUESTION, group, _path(stack), question))
+            continue
+        role = NAV if kind == NAV else CONTENT
+        for a, b in _line_spans(text, blk.start, blk.end):
+            lines.append(Line(a, b, role, group, _path(stack), question, blk.headers))
+    return lines
+
+
+def _path(stack: list[tuple[int, str]]) -> tuple[str, ...]:
+    return tuple(h for _, h in stack)
+
+
+def _line_spans(text: str, start: int, end: int):
+    for m in re.finditer(r"[^\n]+", text[start:end]):
+        a, b = start + m.start(), start + m.end()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            yield a, b
+
+
+def context_of(heading_path, question: str = "", headers=(), text: str = "") -> str:
+    """What a passage's place in its document adds to its own text for matching it: its
+    heading path, its FAQ question when the passage does not hold it (a later part of a long
+    answer), a table row's column headers. "" when there is nothing."""
+    parts = []
+    if heading_path:
+        parts.append(" › ".join(heading_path) + ".")
+    if question and question not in text:
+        parts.append(question)
+    if headers:
+        parts.append(" | ".join(headers) + ":")
+    return " ".join(parts) + " " if parts else ""
