@@ -3,9 +3,10 @@
 The quote is shown with the words it shares with the question highlighted (compared as the
 lexical index compares them: case-folded, stemmed, numbers without thousands separators), and
 each passage as a numbered citation: institution · document, and where in it (paragraphs, or
-the character span). An answer shows its confidence, and a low-confidence one (see
-``records.confidence_level``) says so in words under the quote, not only in colour. Text
-from the sources is shown with its control characters made visible.
+the character span). Above the quote, a dim line says where it stands in its page: its heading
+path and the FAQ question it answers, when it has them. An answer shows its confidence, and a
+low-confidence one (see ``records.confidence_level``) says so in words under the quote, not
+only in colour. Text from the sources is shown with its control characters made visible.
 """
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def printable(text: str | None) -> str | None:
 
 def _printable_passage(p: Passage) -> Passage:
     return replace(p, doc_id=printable(p.doc_id), title=printable(p.title), institution=printable(p.institution),
-                   text=printable(p.text))
+                   text=printable(p.text), heading_path=[printable(h) for h in p.heading_path or ()],
+                   faq_question=printable(p.faq_question))
 
 
 def _printable_result(r: AskResult) -> AskResult:
@@ -154,6 +156,29 @@ def _quote_in(passage: Passage, answer: Answer | None) -> tuple[int, int] | None
     return None
 
 
+# ---- where a passage stands in its page --------------------------------------------------------
+def place_label(p: Passage | None) -> str:
+    """"Admissions › Deadlines · When is the deadline?": the headings above a passage, outermost
+    first, then the FAQ question it answers; "" when it has neither. One line (whitespace collapsed)."""
+    if p is None:
+        return ""
+    path = " › ".join(" ".join(h.split()) for h in p.heading_path or () if h and h.strip())
+    return " · ".join(x for x in (path, " ".join((p.faq_question or "").split())) if x)
+
+
+def _answer_passage(result: AskResult) -> Passage | None:
+    a = result.answer
+    if a and not result.abstained and 0 <= a.passage_index < len(result.passages):
+        return result.passages[a.passage_index]
+    return None
+
+
+def _place_line(p: Passage | None) -> Text | None:
+    """The place line of the rich views: dim, one line, shortened with "…" when too long."""
+    label = place_label(p)
+    return Text(label, style="dim", no_wrap=True, overflow="ellipsis") if label else None
+
+
 # ---- citations ----------------------------------------------------------------------------
 def citation_label(p: Passage) -> str:
     """"Beijing Jiaotong University · International Cooperation: Overview · bjtu-international 677–1048"."""
@@ -239,6 +264,9 @@ def answer_view(result: AskResult, seconds: float | None = None,
     if result.standalone_query != result.question:
         parts.append(Text(f"searched: {result.standalone_query}", style="dim italic"))
     if result.answer and not result.abstained:
+        place = _place_line(_answer_passage(result))
+        if place:
+            parts.append(place)
         line = quote_text(result.answer, result.standalone_query)
         line.append(f"[{result.answer.passage_index + 1}]", style=f"bold {CITE}")  # no space: never alone on a line
         parts.append(line)
@@ -281,7 +309,8 @@ def sources_view(result: AskResult, where: dict[int, str] | None = None) -> Rend
         if is_answer:
             meta.append(" · the answer", style=f"bold {QUOTE}")
         body = marked_text(p.text, result.standalone_query, quote=_quote_in(p, answer) if is_answer else None)
-        parts += [head, Padding(Group(meta, body), (0, 0, 1, 4))]
+        place = _place_line(p)
+        parts += [head, Padding(Group(meta, *([place] if place else []), body), (0, 0, 1, 4))]
     return Padding(Group(*parts), (1, 0, 0, 2))
 
 
@@ -326,6 +355,7 @@ def plain_block(result: AskResult) -> str:
 
         Q: <the question>
         Searched: <the standalone query>            (only when a follow-up was rewritten)
+        Section: <heading › heading · FAQ question> (answers only, when its passage has them)
         A: “<the quote>”                            or  A: Not found in the sources.
         Source: <institution> — <title> (<doc_id>, characters <start>-<end>)   (answers only)
         Confidence: 0.93                            (answers only; a low one adds "(low confidence: ...)")
@@ -338,6 +368,9 @@ def plain_block(result: AskResult) -> str:
         lines.append(f"Searched: {_one_line(result.standalone_query)}")
     a = result.answer
     if a and not result.abstained:
+        place = place_label(_answer_passage(result))
+        if place:
+            lines.append(f"Section: {place}")
         lines.append(f"A: “{_one_line(a.text)}”")
         who = " — ".join(x for x in (a.institution, a.title) if x)
         lines.append(f"Source: {who} ({a.doc_id}, characters {a.start}-{a.end})")
@@ -382,6 +415,9 @@ def result_text(result: AskResult) -> Text:
             out.append("Related passages:\n", style="dim")
     else:
         a = result.answer
+        place = place_label(_answer_passage(result))
+        if place:
+            out.append(f"{place}\n", style="dim")
         out.append_text(quote_text(a, result.standalone_query))
         out.append(f"[{a.passage_index + 1}]\n", style=f"bold {CITE}")
         if result.low_confidence:

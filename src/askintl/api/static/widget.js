@@ -201,6 +201,14 @@
     return (cut > CONTEXT_CHARS / 2 ? head.slice(0, cut) : head) + "…";
   }
 
+  /* Where a passage stands in its page: "Admissions › Deadlines · When is the deadline?" (its
+     headings, outermost first, then the FAQ question it answers), as a muted line; null if neither. */
+  function placeLine(p) {
+    var path = p && Array.isArray(p.heading_path) ? p.heading_path.filter(Boolean).join(" › ") : "";
+    var text = [path, p && p.faq_question].filter(Boolean).join(" · ");
+    return text ? el("span", { className: "place", dir: "auto", title: text, text: text }) : null;
+  }
+
   function parseRgb(color) {
     var m = /rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/.exec(color || "");
     return m ? [+m[1], +m[2], +m[3]] : null;
@@ -256,6 +264,7 @@
     ".bot h3{margin:8px 0 4px;font-size:13px;font-weight:700;color:#444746}",
     "blockquote{margin:0;padding:4px 10px;border-inline-start:4px solid var(--accent);white-space:pre-wrap}",
     ".ctx{color:#444746}",
+    ".place{display:block;margin:0 0 2px;font-size:12px;color:#5f6368;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}",
     "mark{background:#ffe58a;color:#1f1f1f;padding:1px 2px;border-radius:2px;font-weight:600}",
     ".cite{display:block;margin-top:6px;font-size:13px}",
     "a{color:var(--link);text-decoration:underline;text-underline-offset:2px}",
@@ -570,7 +579,8 @@
       (data.passages || []).forEach(function (p) {
         if (seen[p.doc_id]) return;
         seen[p.doc_id] = true;
-        var cited = !!answer && answer.doc_id === p.doc_id;
+        var cited = !!answer && answer.doc_id === p.doc_id, own = cited && data.passages[answer.passage_index];
+        if (own && own.doc_id === p.doc_id) p = own;  // the quote's own passage, for its place line
         out.push({ n: out.length + 1, passage: p, cited: cited,
           start: cited ? answer.start : p.start, end: cited ? answer.end : p.end,
           quote: cited ? answer.text : p.text });
@@ -602,6 +612,8 @@
         li.appendChild(el("a", { href: this._documentPage(c), target: "_blank", rel: "noopener noreferrer" },
           this.t("exact"), el("span", { className: "sr", text: " " + this.t("newTab") })));
       }
+      var place = placeLine(p);
+      if (place) li.appendChild(place);
       if (withExcerpt) li.appendChild(el("span", { className: "excerpt", dir: "auto", text: trimContext(p.text, false) }));
       return li;
     }
@@ -627,6 +639,8 @@
         } else {
           quote.appendChild(el("mark", { text: a.text }));
         }
+        var place = placeLine(p);
+        if (place) box.appendChild(place);
         box.appendChild(quote);
         if (cited) {
           box.appendChild(el("span", { className: "cite" }, "— [" + cited.n + "] " + this.t("quoteFrom") + " ",
