@@ -69,3 +69,16 @@ def test_followup_finds_the_institution_of_an_unnamed_quoted_answer(hash_engine)
     r = hash_engine.ask("How many teachers did they send abroad?", history=history)
     assert "Beta College" in r.standalone_query
     assert r.institutions == ["Beta College"]
+
+
+def test_a_question_naming_an_institution_is_never_answered_from_another(hash_engine):
+    # Only Alpha University's page has a street address: asked about Beta College, that
+    # address is not an answer, whatever the scores say.
+    retrieval, evidence = hash_engine.evidence("What is the street address of the International Office of Beta College?")
+    assert retrieval.institutions == ["Beta College"]
+    assert evidence.answer is None or evidence.answer.doc_id == "beta-college"
+    r = hash_engine.ask("What is the street address of the International Office of Beta College?")
+    assert r.abstained or r.answer.doc_id == "beta-college"
+    # Not naming one, the address is found.
+    r = hash_engine.ask("Where is the International Office located at 12 Harbour Road?")
+    assert r.answer is not None and r.answer.doc_id == "alpha-uni"

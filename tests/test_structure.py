@@ -181,3 +181,11 @@ def test_the_title_line_is_never_content():
     for c in chunk_document(d):
         quoted = [d.text[s.start:s.end] for k, s in enumerate(c.sentences) if k not in c.not_content]
         assert "Harbourside College International FAQ" not in quoted
+
+
+def test_breadcrumbs_are_navigation():
+    for crumb in ("当前位置: 首页 > International > About", "Home > Study > International students",
+                  "You are here: Admissions", "Accueil » International » FAQ"):
+        assert roles("Some page\n\n" + crumb + "\n\nThe office helps every student who comes to study here.\n")[crumb] == NAV
+    assert roles("Title\n\nFees are 3 > 2 in this case, as the table shows.\n")[
+        "Fees are 3 > 2 in this case, as the table shows."] == CONTENT

@@ -148,6 +148,13 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
     allowed = [i for i, c in enumerate(reading.candidates) if c.passage_rank < max(1, answer_from)]
     if not allowed:
         return Evidence(None, 0.0, reading)
+    if retrieval.institution_docs:
+        # The question names its institution: another institution's sentence never answers it
+        # (Northmere's work-hours rule is not Qinglan's). None of theirs: not in the sources.
+        allowed = [i for i in allowed
+                   if snap.doc_index[reading.candidates[i].passage.doc_id] in retrieval.institution_docs]
+        if not allowed:
+            return Evidence(None, 0.0, reading)
     strict = strict_evidence(question)
     if strict is not None:  # an e-mail, a phone number, an address, an amount: quote one that has it
         kind, form = strict

@@ -16,7 +16,7 @@ from .lexical import TOKENIZER_VERSION
 from .loaders import load_corpus
 from .records import Chunk, Document
 from .store import FORMAT_VERSION, IndexContent, IndexStore
-from .structure import context_of
+from .structure import STRUCTURE_VERSION, context_of
 
 log = logging.getLogger(__name__)
 BATCH = 32
@@ -56,7 +56,7 @@ def _manifest(embedder: Embedder, settings: Settings, docs: list[Document], chun
 
 
 def _chunking_params(settings: Settings) -> dict:
-    return {"version": CHUNKER_VERSION, "max_passage_words": settings.max_passage_words}
+    return {"version": CHUNKER_VERSION, "structure": STRUCTURE_VERSION, "max_passage_words": settings.max_passage_words}
 
 
 def embedding_context(doc: Document) -> tuple[str, str]:

@@ -48,6 +48,8 @@ class Retrieval:
     lexical: LexicalQuery
     institutions: list[str] = field(default_factory=list)
     lexical_text: str = ""  # the query as matched lexically (institution names removed)
+    # the documents of the institutions the question names (empty when it names none)
+    institution_docs: frozenset[int] = frozenset()
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -145,8 +147,8 @@ class Retriever:
         dense, ranking = self._dense_scores(ids, qv)
         lexical = lex_scores[ids]
         score = ranking + self.lexical_weight * lexical
+        favoured = frozenset(self.institutions.doc_indices(insts)) if insts else frozenset()
         if insts:
-            favoured = self.institutions.doc_indices(insts)
             bonus = np.array([self.snap.passage_docs[i] in favoured for i in ids], dtype=np.float32)
             score = score + self.institution_bonus * bonus
         order = np.argsort(-score, kind="stable")
@@ -171,4 +173,4 @@ class Retriever:
                                   heading_path=places[pid][0], faq_question=places[pid][1] or None))
             if len(chosen) == top_k:
                 break
-        return Retrieval(chosen, qv, lq, insts, lexical_text)
+        return Retrieval(chosen, qv, lq, insts, lexical_text, favoured)

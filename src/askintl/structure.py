@@ -43,6 +43,18 @@ _END_PUNCT = re.compile(r"[.!?。！？؟;；:：…,，]\s*[\"'”’)\]」』]
 _WORDS = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af]")
 _PLAIN_HEADING_WORDS = 12
+# "Home > International > About", "当前位置: 首页 > International", "You are here: Study » FAQ"
+_CRUMB_SEP = re.compile(r"\s[>»›/|]\s|\s?[>»›]\s?")
+_CRUMB_PREFIX = re.compile(r"^\s*(当前位置|您的位置|現在位置|you are here|vous êtes ici|sie sind hier|usted está aquí"
+                           r"|está aquí|вы здесь|أنت هنا)\s*[:：]?", re.IGNORECASE)
+
+
+def is_breadcrumb(line: str) -> bool:
+    """A navigation trail ("Home > International > About"): page furniture, never content."""
+    if _CRUMB_PREFIX.match(line):
+        return True
+    parts = [p for p in _CRUMB_SEP.split(line) if p.strip()]
+    return len(parts) >= 3 and all(_words(p) <= 5 for p in parts) and not _END_PUNCT.search(line)
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,9 @@ def text_blocks(text: str) -> tuple[Block, ...]:
         in_table = False
         if _MD_RULE.match(line) and set(line.strip()) <= set("-=*_ |:"):
             blocks.append(Block(NAV, a, b))  # a horizontal rule
+            continue
+        if is_breadcrumb(line):
+            blocks.append(Block(NAV, a, b))
             continue
         if _A_PREFIX.match(line):
             blocks.append(Block("answer", a, b))
