@@ -48,3 +48,40 @@ def test_page_leftovers_are_never_quoted(hash_settings):
         text = evidence.answer.text
         assert "jpg" not in text and not text.startswith("Photos"), (question, text)
         assert text == "The gallery school welcomes 500 students from Egypt every year."
+
+
+def _shaped(tmp_path, text: str, sentence: str, question: str = "q") -> str:
+    """The quote shape_quote gives for ``sentence`` of a one-document index of ``text``."""
+    from askintl.answering import shape_quote
+    from askintl.config import Settings
+    from askintl.indexer import build_index
+    from askintl.reader import Candidate
+    from askintl.records import Passage
+    from askintl.store import IndexStore
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "page.md").write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", embedder="hash")
+    build_index(settings)
+    snap = IndexStore(settings.index_dir).open()
+    for pid, (_, start, end, ptext) in snap.passages(list(range(snap.n_passages))).items():
+        for _, span in snap.sentences_of(pid):
+            if ptext[span.start - start:span.end - start] == sentence:
+                p = Passage(pid, "page", "page", "", ptext, start, end, 1.0)
+                q = shape_quote(snap, question, Candidate(0, p, span, sentence))
+                return text[q.start:q.end]
+    raise AssertionError(f"no sentence {sentence!r}")
+
+
+def test_a_sentence_ending_in_a_colon_is_quoted_with_the_list_it_introduces(tmp_path):
+    text = ("# Admissions\n\nMaster's programmes at the college have two application rounds each year:\n"
+            "- First round: 31 March.\n- Second round: 30 June.\n\nLate applications are not considered.\n")
+    quote = _shaped(tmp_path, text, "Master's programmes at the college have two application rounds each year:")
+    assert quote.endswith("30 June.") and "31 March" in quote
+    assert "Late applications" not in quote
+
+
+def test_a_long_enough_sentence_is_quoted_alone(tmp_path):
+    text = "Tuition for every master's programme is 4,500 EUR a year. Fees are paid each September.\n"
+    assert _shaped(tmp_path, text, "Tuition for every master's programme is 4,500 EUR a year.") == \
+        "Tuition for every master's programme is 4,500 EUR a year."

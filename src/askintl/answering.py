@@ -27,6 +27,7 @@ WINDOW_WORDS = 35          # an over-long sentence is cut to its best clauses, t
 MIN_SENTENCE_WORDS = 8     # a shorter best sentence takes the next one along
 
 _CLAUSE = re.compile(r"[,;:，；：]\s*")
+_ITEM = re.compile(r"^(?:[-*+•·▪◦–]|\d{1,2}[.)]|[a-z][.)])\s")
 
 
 @dataclass
@@ -85,21 +86,37 @@ def _best_window(doc_text: str, span: Span, q_terms: dict[str, float], kind: str
 
 
 def shape_quote(snap: IndexSnapshot, question: str, cand: Candidate, focus: str | None = None) -> Span:
-    """The quote for a chosen sentence: itself, its best clauses when over-long, or with the next
-    sentence when too short to stand alone (document coordinates)."""
+    """The quote for a chosen sentence: itself, its best clauses when over-long, with the next
+    sentence when too short to stand alone, or with what it introduces when it ends in a colon
+    ("There are two deadlines:" and the list below it) (document coordinates)."""
     p, span = cand.passage, cand.span
     words = count_words(cand.text)
     if words > MAX_ANSWER_WORDS:
         return _best_window_in_passage(p, span, _query_terms(snap, focus or question), answer_type(question))
-    if words < MIN_SENTENCE_WORDS:
-        sents = [s for _, s in snap.sentences_of(p.passage_id)]
-        k = next((i for i, s in enumerate(sents) if s.start == span.start), None)
-        if k is not None and k + 1 < len(sents):
-            row, nxt = snap.sentences_of(p.passage_id)[k + 1]
-            if count_words(p.text[span.start - p.start:nxt.end - p.start]) <= MAX_ANSWER_WORDS \
-                    and snap.quotable(row) and not is_question(p.text[nxt.start - p.start:nxt.end - p.start]):
-                return Span(span.start, nxt.end)
-    return span
+    sents = snap.sentences_of(p.passage_id)
+    k = next((i for i, (_, s) in enumerate(sents) if s.start == span.start), None)
+    if k is None:
+        return span
+    lead_in = cand.text.rstrip().endswith((":", "："))
+    if words >= MIN_SENTENCE_WORDS and not lead_in:
+        return span
+    end = span.end
+    marked = None  # does the list below a lead-in mark its items ("- ", "1.")? Then it ends with them.
+    for row, nxt in sents[k + 1:]:
+        text = p.text[nxt.start - p.start:nxt.end - p.start]
+        if not snap.quotable(row) or is_question(text) \
+                or count_words(p.text[span.start - p.start:nxt.end - p.start]) > MAX_ANSWER_WORDS:
+            break
+        line_start = nxt.start == 0 or p.text[nxt.start - p.start - 1:nxt.start - p.start] in ("\n", "")
+        item = bool(_ITEM.match(text)) and line_start
+        if lead_in:
+            marked = item if marked is None else marked
+            if marked and not item and line_start:
+                break
+        end = nxt.end
+        if not lead_in:
+            break  # a short sentence takes one more along
+    return Span(span.start, end)
 
 
 def faq_answer(snap: IndexSnapshot, query_vector: np.ndarray, cand: Candidate) -> Span | None:
