@@ -14,10 +14,12 @@ import re
 
 from .records import Chunk, Document, Span
 from .structure import CONTENT, Line, lines_of
+from .text import count_words
+
+__all__ = ["CHUNKER_VERSION", "chunk_document", "count_words", "split_sentences"]
 
 CHUNKER_VERSION = 5
 
-_CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af]")
 # Candidate sentence ends: Latin punctuation + closing quotes/brackets + whitespace, or a CJK end mark.
 _LOWER, _UPPER = "a-zß-öø-ÿа-яё", "A-ZÀ-ÖØ-ÞА-ЯЁ"
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|[。！？；!?]+[”’」』）)]*"
@@ -28,12 +30,6 @@ _ABBREV = frozenset(
 )
 _WORD = re.compile(r"\S+")
 _NEXT_WORD = re.compile(r"\s+(\S)")
-
-
-def count_words(text: str) -> int:
-    """Words as a reader counts them: whitespace-separated, and each CJK character."""
-    cjk = len(_CJK.findall(text))
-    return len(_CJK.sub(" ", text).split()) + cjk
 
 
 def _is_false_end(text: str, end: int) -> bool:

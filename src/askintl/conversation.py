@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .chunking import count_words
+from .text import count_words
 from .institutions import InstitutionMatcher
 
 _SUBJECT = re.compile(r"\b(they|them|it)\b", re.IGNORECASE)

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 
 from .records import Document
+from .text import CJK, HAN_COMPAT
 
 # Words: runs of Latin letters and digits, single CJK characters, runs of any other script.
 # Scripts are split apart, so "BPC派了多少老师" still names BPC, and a Chinese alias
 # (北京交通大学) matches inside a longer Chinese run, character by character.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK = CJK + HAN_COMPAT
 _LATIN = "0-9A-Za-z\u00c0-\u024f"
 _WORD = re.compile(rf"[{_LATIN}]+|[{_CJK}]|[^\W{_LATIN}{_CJK}_]+", re.UNICODE)
 

@@ -5,10 +5,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .text import HAN, HANGUL, KANA
+
 _SCRIPT_RANGES = (
-    ("zh", re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")),
-    ("ja", re.compile(r"[\u3040-\u30ff]")),
-    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("zh", re.compile(f"[{HAN}]")),
+    ("ja", re.compile(f"[{KANA}]")),
+    ("ko", re.compile(f"[{HANGUL}]")),
     ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f]")),
     ("ru", re.compile(r"[\u0400-\u04ff]")),
     ("el", re.compile(r"[\u0370-\u03ff]")),

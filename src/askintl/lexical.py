@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from .text import NO_SPACE
+
 TOKENIZER_VERSION = 2
 
-_NOSPACE = "\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f"
-TOKEN_PATTERN = re.compile(rf"([{_NOSPACE}]+)|(\d+(?:[.,]\d+)*)|([^\W\d_]+)", re.UNICODE)
+TOKEN_PATTERN = re.compile(rf"([{NO_SPACE}]+)|(\d+(?:[.,]\d+)*)|([^\W\d_]+)", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _GREEK = re.compile(r"[\u0370-\u03ff]")

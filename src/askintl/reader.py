@@ -29,7 +29,7 @@ from importlib import resources
 
 import numpy as np
 
-from .chunking import count_words
+from .text import count_words
 from .lang import KINDS, guess_language, question_kinds, sentence_kinds
 from .lexical import tokenize
 from .records import Passage, Span

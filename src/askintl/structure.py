@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from .records import Block, Document
+from .text import CJK_CHAR
 
 STRUCTURE_VERSION = 1
 CONTENT, QUESTION, HEADING, TITLE, NAV = "content", "question", "heading", "title", "nav"
@@ -41,7 +42,6 @@ _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _ITEM = re.compile(r"^(\s*)(?:[-*+•·▪◦–]|\d{1,2}[.)]|[a-z][.)])\s+\S")
 _END_PUNCT = re.compile(r"[.!?。！？؟;；:：…,，]\s*[\"'”’)\]」』]*\s*$")
 _WORDS = re.compile(r"\w+", re.UNICODE)
-_CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\uac00-\ud7af]")
 _PLAIN_HEADING_WORDS = 12
 # "Home > International > About", "当前位置: 首页 > International", "You are here: Study » FAQ"
 _CRUMB_SEP = re.compile(r"\s[>»›/|]\s|\s?[>»›]\s?")
@@ -71,7 +71,7 @@ class Line:
 
 
 def _words(text: str) -> int:
-    return len(_WORDS.findall(_CJK.sub(" x ", text)))
+    return len(_WORDS.findall(CJK_CHAR.sub(" x ", text)))
 
 
 def is_question_text(text: str) -> bool:
