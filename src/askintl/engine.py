@@ -9,6 +9,7 @@ new version, the next question picks it up (each question uses one version throu
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from .conversation import Turn, resolve
 from .embedders import Embedder, QueryBatcher, load_embedder
 from .errors import IndexError_, InvalidRequestError
 from .lang import guess_language
+from .provenance import attach_provenance
 from .reader import load_reader
 from .records import AskResult, Document, confidence_level
 from .retriever import Retriever
@@ -33,6 +35,7 @@ class _Live:
     def __init__(self, snap: IndexSnapshot, embedder: Embedder, settings: Settings):
         self.snap = snap
         self.retriever = Retriever(snap, embedder, candidates=settings.candidates)
+        self.names: dict[str, str] | None = None  # institution names and aliases, folded (filled on first use)
 
 
 class Engine:
@@ -98,15 +101,19 @@ class Engine:
             turns.append(Turn(role, content[:limits.max_turn_chars]))
         return turns
 
-    def ask(self, question: str, history=None, top_k: int | None = None) -> AskResult:
+    def ask(self, question: str, history=None, top_k: int | None = None,
+            institutions: list[str] | None = None) -> AskResult:
+        """``institutions``: names or aliases; when given (not empty), only their documents'
+        passages are searched and quoted (a university's own widget). Unknown names: 422."""
         turns = self._validate(question, history)
         top_k = top_k or self.settings.top_k
         if not 1 <= top_k <= self.settings.max_top_k:
             raise InvalidRequestError(f"top_k must be between 1 and {self.settings.max_top_k}")
         self.reload_if_changed()
         live = self._live  # one version for the whole question
+        scope = self._resolve_scope(live, institutions)
         question = question.strip()
-        retrieval, evidence, res = self._answer(live, question, turns, top_k)
+        retrieval, evidence, res = self._answer(live, question, turns, top_k, scope=scope)
         confidence = evidence.confidence if evidence.answer else 0.0
         threshold = self.settings.abstain_threshold
         threshold = self.reader.threshold_for(evidence.reading) if threshold is None else threshold
@@ -115,7 +122,7 @@ class Engine:
         if abstained:
             reason = ("nothing in the index matches the question" if not retrieval.passages else
                       "the sources do not clearly answer this question")
-        return AskResult(
+        return attach_provenance(AskResult(
             question=question,
             standalone_query=res.query,
             abstained=abstained,
@@ -127,7 +134,7 @@ class Engine:
             reason=reason,
             index_version=live.snap.version,
             confidence_level=confidence_level(round(confidence, 4), abstained, self.settings.low_confidence_below),
-        )
+        ), live.snap)  # links to the live pages, "as of" dates
 
     def evidence(self, question: str, history=None, top_k: int = 5):
         """(retrieval, evidence) of a question: the quote the reader chose and its confidence,
@@ -136,17 +143,54 @@ class Engine:
         retrieval, evidence, _ = self._answer(self._live, question.strip(), turns, top_k)
         return retrieval, evidence
 
-    def _answer(self, live: _Live, question: str, turns: list[Turn], top_k: int, exclude: set[int] | None = None):
+    def _answer(self, live: _Live, question: str, turns: list[Turn], top_k: int, exclude: set[int] | None = None,
+                scope: list[str] | None = None):
         matcher = live.retriever.institutions
         res = resolve(question, turns, matcher, institution_of_quote=live.retriever.institution_of_quote,
                       max_chars=self.settings.max_query_chars)
         # Evidence is judged on the same number of passages whatever top_k shows.
         retrieval = live.retriever.search(res.query, top_k=max(top_k, EVIDENCE_DEPTH),
-                                          institutions=res.institutions or None, exclude=exclude)
+                                          institutions=res.institutions or None, exclude=exclude, scope=scope)
         focus = matcher.strip(question) if retrieval.institutions else question
         evidence = select_answer(live.snap, question, retrieval, focus=focus, answer_from=top_k, reader=self.reader)
         retrieval.passages = retrieval.passages[:top_k]
         return retrieval, evidence, res
+
+    # ---- institution scope (the ``institutions`` filter) ---------------------------------------
+    def resolve_institutions(self, names: list[str] | None) -> list[str] | None:
+        """The catalog names of ``names`` (see ``_resolve_scope``), on the live index version."""
+        return self._resolve_scope(self._live, names)
+
+    @staticmethod
+    def _resolve_scope(live: _Live, names: list[str] | None) -> list[str] | None:
+        """Catalog names or aliases → catalog names, as questions name institutions: a whole name
+        or alias in any case and spacing, or what the institution matcher reads as one name
+        (acronyms with their case; punctuation ignored). None or [] → None (no restriction);
+        a name that no indexed document's institution has → InvalidRequestError (422)."""
+        if not names:
+            return None
+        if live.names is None:
+            live.names = {}
+            for d in live.snap.documents:
+                for name in (d.institution, *d.aliases) if d.institution else ():
+                    live.names.setdefault(" ".join(name.casefold().split()), d.institution)
+        matcher, out = live.retriever.institutions, []
+        for name in names:
+            text = name.strip() if isinstance(name, str) else ""
+            if not text:
+                raise InvalidRequestError("an institution name in `institutions` is empty")
+            found = live.names.get(" ".join(text.casefold().split()))
+            if found is None:
+                named = matcher.find(text)
+                if len(named) == 1 and not re.search(r"\w", matcher.strip(text)):
+                    found = named[0]
+            if found is None:
+                shown = text if len(text) <= 80 else text[:79] + "…"
+                raise InvalidRequestError(f"unknown institution {shown!r}: no indexed document belongs to an "
+                                          "institution of that name or alias (GET /v1/institutions lists them)")
+            if found not in out:
+                out.append(found)
+        return out
 
     # ---- documents -------------------------------------------------------------------------
     def document(self, doc_id: str) -> Document:

@@ -38,6 +38,8 @@ LEXICAL_WEIGHT = 0.2
 SENTENCE_WEIGHT = 0.5
 INSTITUTION_BONUS = 0.08
 NEAR_DUPLICATE = 0.8  # token Jaccard above which a passage repeats one already listed
+SCOPE_EXACT_MAX = 8192  # an institution scope up to this many passages is scanned exactly
+SCOPE_CACHE = 64  # institution scopes whose passage ids are kept
 _TOKENS = re.compile(r"\w+", re.UNICODE)
 
 
@@ -70,6 +72,7 @@ class Retriever:
         self._pv = snapshot.passage_vectors
         self._sv = snapshot.sentence_vectors
         self._sentence_rows = np.asarray(snapshot.passage_sentences, dtype=np.int64)
+        self._scope_cache: dict[tuple[str, ...], np.ndarray] = {}
 
     def institution_of_quote(self, quote: str) -> str | None:
         """The institution whose document contains ``quote`` verbatim (an earlier answer)."""
@@ -87,12 +90,14 @@ class Retriever:
         return None
 
     def search(self, query: str, top_k: int = 5, institutions: list[str] | None = None,
-               query_vector: np.ndarray | None = None, exclude: set[int] | None = None) -> Retrieval:
-        return self.batch_search([query], top_k, [institutions], [query_vector], exclude)[0]
+               query_vector: np.ndarray | None = None, exclude: set[int] | None = None,
+               scope: list[str] | None = None) -> Retrieval:
+        return self.batch_search([query], top_k, [institutions], [query_vector], exclude, scope)[0]
 
     def batch_search(self, queries: list[str], top_k: int = 5, institutions: list[list[str] | None] | None = None,
                      query_vectors: list[np.ndarray | None] | None = None,
-                     exclude: set[int] | None = None) -> list[Retrieval]:
+                     exclude: set[int] | None = None, scope: list[str] | None = None) -> list[Retrieval]:
+        """``scope``: institutions (catalog names) whose passages alone are candidates, or None for all."""
         n = len(queries)
         institutions = institutions or [None] * n
         query_vectors = query_vectors or [None] * n
@@ -103,13 +108,53 @@ class Retriever:
             for j, i in enumerate(todo):
                 vecs[i] = emb[j]
         qmat = np.ascontiguousarray(np.stack(vecs).astype(np.float32))
-        depth = min(self.candidates, self.snap.n_passages)
-        _, dense_ids = self.snap.dense.search(qmat, depth) if depth else (None, np.zeros((n, 0), np.int64))
+        allowed = None if scope is None else self.scope_passages(scope)
+        if allowed is not None:
+            dense_ids = self._scoped_dense(qmat, allowed)
+        else:
+            depth = min(self.candidates, self.snap.n_passages)
+            _, dense_ids = self.snap.dense.search(qmat, depth) if depth else (None, np.zeros((n, 0), np.int64))
         out = []
         for i, q in enumerate(queries):
             insts = institutions[i] if institutions[i] is not None else self.institutions.find(q)
-            out.append(self._fuse(q, qmat[i], dense_ids[i], insts, top_k, exclude or set()))
+            out.append(self._fuse(q, qmat[i], dense_ids[i], insts, top_k, exclude or set(), allowed))
         return out
+
+    # ---- institution scope (a university's own widget): only its passages are candidates ----
+    def scope_passages(self, scope: list[str]) -> np.ndarray:
+        """The passage ids (sorted) of the documents of the institutions in ``scope``."""
+        key = tuple(sorted(set(scope)))
+        cached = self._scope_cache.get(key)
+        if cached is None:
+            docs = np.fromiter(sorted(self.institutions.doc_indices(list(key))), dtype=np.int64)
+            cached = np.flatnonzero(np.isin(self.snap.passage_docs, docs)).astype(np.int64)
+            if len(self._scope_cache) >= SCOPE_CACHE:
+                try:  # the oldest goes (threads may race here: any one going is fine)
+                    self._scope_cache.pop(next(iter(self._scope_cache)), None)
+                except (StopIteration, RuntimeError):
+                    pass
+            self._scope_cache[key] = cached
+        return cached
+
+    def _scoped_dense(self, qmat: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """Dense candidates among ``allowed`` passages only (one row per query, -1 padded): all of
+        them when few, an exact scan up to SCOPE_EXACT_MAX, else FAISS restricted to them."""
+        n, depth = len(qmat), min(self.candidates, len(allowed))
+        if len(allowed) <= self.candidates:
+            return np.tile(allowed, (n, 1))
+        if len(allowed) <= SCOPE_EXACT_MAX:
+            sims = qmat @ np.asarray(self._pv[allowed], dtype=np.float32).T
+            top = np.argpartition(-sims, depth - 1, axis=1)[:, :depth]
+            return allowed[top]
+        import faiss
+
+        index = self.snap.dense
+        selector = faiss.IDSelectorBatch(allowed)
+        if hasattr(index, "nprobe"):
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=int(index.nprobe))
+        else:
+            params = faiss.SearchParameters(sel=selector)
+        return index.search(qmat, depth, params=params)[1]
 
     def _dense_scores(self, ids: np.ndarray, qv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(cosine with each passage, the dense score that ranks it: see the module doc)."""
@@ -129,7 +174,7 @@ class Retriever:
         return passage, (1 - self.sentence_weight) * passage + self.sentence_weight * best
 
     def _fuse(self, query: str, qv: np.ndarray, dense_ids: np.ndarray, insts: list[str], top_k: int,
-              exclude: set[int]) -> Retrieval:
+              exclude: set[int], allowed: np.ndarray | None = None) -> Retrieval:
         lex = self.snap.lexical
         # The institution is taken care of by the bonus; its name must not rank passages twice.
         lexical_text = self.institutions.strip(query) if insts else query
@@ -137,8 +182,12 @@ class Retriever:
         lex_scores = lex.scores(lq)
         cand = {int(i) for i in dense_ids if i >= 0}
         if len(lq.term_ids):
-            k = min(self.candidates, len(lex_scores))
-            top_lex = np.argpartition(-lex_scores, k - 1)[:k] if k else []
+            if allowed is None:
+                k = min(self.candidates, len(lex_scores))
+                top_lex = np.argpartition(-lex_scores, k - 1)[:k] if k else []
+            else:  # an institution scope: the best of its passages only
+                k = min(self.candidates, len(allowed))
+                top_lex = allowed[np.argpartition(-lex_scores[allowed], k - 1)[:k]] if k else []
             cand.update(int(i) for i in top_lex if lex_scores[i] > 0)
         cand -= exclude
         if not cand:

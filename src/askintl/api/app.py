@@ -6,7 +6,7 @@
                     → ObservabilityMiddleware (request id, JSON log, metrics)
                     → CORSMiddleware (settings.cors_origins)
                     → LimitsMiddleware (rate limit on /v1/, body size)
-      routes        answers (/v1/ask, /v1/feedback), documents, openai (/v1/chat/completions,
+      routes        answers (/v1/ask, /v1/feedback), documents, institutions, openai (/v1/chat/completions,
                     /v1/models), admin (/v1/admin/*), service (/healthz, /metrics),
                     pages (/, /widget.js, /documents/{doc_id}) and /static
 """
@@ -33,7 +33,7 @@ from ..ratelimit import RateLimiter
 from .deps import get_engine  # noqa: F401 - re-exported for dependency overrides
 from .logs import setup_request_log
 from .middleware import ForwardedMiddleware, LimitsMiddleware, ObservabilityMiddleware, is_openai_path
-from .routes import admin, answers, documents, openai, pages, service
+from .routes import admin, answers, documents, institutions, openai, pages, service
 from .schemas import ErrorOut
 
 log = logging.getLogger("askintl.api")
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return _error_response(request, exc.status_code, _PHRASES.get(exc.status_code, "error"), detail,
                                headers=getattr(exc, "headers", None))
 
-    for module in (answers, documents, openai, admin, service, pages):
+    for module in (answers, documents, institutions, openai, admin, service, pages):
         app.include_router(module.router)
 
     # Added innermost first: the last one added is the outermost.

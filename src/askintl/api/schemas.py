@@ -19,6 +19,7 @@ LIMITS = get_settings()
 MAX_QUESTION_CHARS = LIMITS.max_question_chars
 MAX_TURN_CHARS = LIMITS.max_turn_chars
 MAX_TURNS = LIMITS.max_request_turns
+MAX_INSTITUTIONS = 50  # names in one `institutions` filter
 
 #: a string that passed the shared text check (see askintl.textcheck)
 Text = Annotated[str, AfterValidator(pydantic_check)]
@@ -41,6 +42,10 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=MAX_TURNS,
                                 description="earlier turns of the conversation, oldest first")
     top_k: int = Field(LIMITS.top_k, ge=1, le=LIMITS.max_top_k, description="how many passages to return")
+    institutions: list[Annotated[Text, Field(min_length=1, max_length=300)]] | None = Field(
+        None, max_length=MAX_INSTITUTIONS,
+        description="answer only from these institutions' documents (catalog names or aliases, see "
+                    "GET /v1/institutions); unset or empty: every institution. An unknown name is a 422")
 
 
 class PassageOut(BaseModel):
@@ -58,6 +63,10 @@ class PassageOut(BaseModel):
                                     description="the headings above the passage in its page, outermost first")
     faq_question: str | None = Field(None, description="the FAQ question this passage answers, when it is "
                                                        "an FAQ answer")
+    link: str | None = Field(None, description="the live page (`url`) with a text fragment (#:~:text=) that "
+                                               "highlights the passage in browsers that support it")
+    as_of: str | None = Field(None, description="YYYY-MM-DD: the date the page states, else the day it was "
+                                                "fetched; null when unknown")
 
 
 class AnswerOut(BaseModel):
@@ -69,6 +78,11 @@ class AnswerOut(BaseModel):
     title: str
     institution: str
     score: float
+    url: str | None = Field(None, description="the live page the quote is from")
+    link: str | None = Field(None, description="`url` with a text fragment (#:~:text=) that highlights the "
+                                               "quote in browsers that support it")
+    as_of: str | None = Field(None, description="YYYY-MM-DD: the date the page states, else the day it was "
+                                                "fetched; null when unknown")
 
 
 class AskResponse(BaseModel):
@@ -99,6 +113,8 @@ class DocumentOut(BaseModel):
     url: str | None
     text: str = Field(description="the text every start/end offset indexes")
     content_hash: str
+    fetched_at: str = Field("", description="when `askintl crawl` last fetched or confirmed the page (ISO 8601)")
+    page_date: str = Field("", description="the date the page itself states (YYYY-MM-DD), when it states one")
 
 
 class DocumentSummary(BaseModel):
@@ -106,6 +122,26 @@ class DocumentSummary(BaseModel):
     title: str
     institution: str
     url: str | None
+
+
+class ContactOut(BaseModel):
+    office: str | None = Field(None, description="the office's name")
+    address: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    form_url: str | None = Field(None, description="an http(s) contact form")
+
+
+class InstitutionOut(BaseModel):
+    name: str = Field(description="the catalog name (what `institutions` filters and answers report)")
+    aliases: list[str]
+    documents: int = Field(description="indexed documents of this institution")
+    contact: ContactOut | None = Field(None, description="how to reach its international office, when the "
+                                                         "catalog's `_institutions` section says")
+    welcome: dict[str, str] | None = Field(None, description="the widget's welcome text by language code "
+                                                             "(`*`: any language)")
+    starters: dict[str, list[str]] | None = Field(None, description="starter questions by language code "
+                                                                    "(`*`: any language)")
 
 
 class Health(BaseModel):
@@ -214,3 +250,6 @@ class ChatCompletionRequest(BaseModel):
     stream_options: StreamOptions | None = None
     top_k: int = Field(LIMITS.top_k, ge=1, le=LIMITS.max_top_k,
                        description="askintl extension: passages to retrieve")
+    institutions: list[Annotated[Text, Field(min_length=1, max_length=300)]] | None = Field(
+        None, max_length=MAX_INSTITUTIONS,
+        description="askintl extension: answer only from these institutions' documents (names or aliases)")

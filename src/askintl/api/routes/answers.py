@@ -18,9 +18,10 @@ router = APIRouter()
 
 
 def answer_and_record(request: Request, engine: Engine, feedback: FeedbackStore, metrics: ServiceMetrics,
-                      question: str, history: list[dict], top_k: int, channel: str) -> tuple[AskResult, str, str]:
+                      question: str, history: list[dict], top_k: int, channel: str,
+                      institutions: list[str] | None = None) -> tuple[AskResult, str, str]:
     """Answer, count, and remember the question under a new answer id (shared by ask and chat)."""
-    result = engine.ask(question, history=history, top_k=top_k)
+    result = engine.ask(question, history=history, top_k=top_k, institutions=institutions)
     version = result.index_version
     answer_id = new_answer_id()
     try:
@@ -44,9 +45,11 @@ def ask(body: AskRequest, request: Request, engine: EngineDep, feedback: Feedbac
         metrics: MetricsDep) -> AskResponse:
     """Answer a question with an exact, cited quote, or abstain when the sources do not say.
 
-    The `id` identifies the answer for POST /v1/feedback."""
+    The `id` identifies the answer for POST /v1/feedback. `institutions` restricts the search
+    to those institutions' documents (a university's own widget)."""
     result, answer_id, version = answer_and_record(
-        request, engine, feedback, metrics, body.question, [t.model_dump() for t in body.history], body.top_k, "ask")
+        request, engine, feedback, metrics, body.question, [t.model_dump() for t in body.history], body.top_k, "ask",
+        institutions=body.institutions)
     return AskResponse(id=answer_id, **result.to_dict())
 
 

@@ -28,10 +28,12 @@ async def chat_completions(body: ChatCompletionRequest, request: Request, engine
                            metrics: MetricsDep):
     """Ask through the OpenAI chat-completions protocol: the last user message is the question,
     the earlier user/assistant messages its history. The reply quotes the sources with
-    numbered citations; `citations` lists them as data (one per document, numbered as in the text)."""
+    numbered citations; `citations` lists them as data (one per document, numbered as in the text).
+    The extra body field `institutions` (names or aliases) restricts the search to those institutions."""
     chat = openai_compat.messages_to_question([m.model_dump() for m in body.messages])
     result, answer_id, _version = await run_in_threadpool(
-        answer_and_record, request, engine, feedback, metrics, chat.question, chat.history, body.top_k, "chat")
+        answer_and_record, request, engine, feedback, metrics, chat.question, chat.history, body.top_k, "chat",
+        body.institutions)
     payload = AskResponse(id=answer_id, **result.to_dict()).model_dump(mode="json")
     base = public_base_url(request)
     if body.stream:
