@@ -33,7 +33,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 # Past it a file is skipped with its reason, not cut: it would take the default model the best
 # part of an hour to embed, and it is far more likely a dump than an international-office page.
 MAX_TEXT_CHARS = 1_000_000
-_CATALOG_TEXT_FIELDS = ("title", "institution", "city", "language", "url")
+_CATALOG_TEXT_FIELDS = ("title", "institution", "city", "language", "url", "fetched_at", "page_date")
 
 
 def content_hash(text: str, blocks: tuple[Block, ...] | None = None) -> str:
@@ -1269,6 +1269,8 @@ def load_file(path: Path, catalog: dict[str, dict] | None = None, *, root: Path 
         source_path=str(path),
         content_hash=content_hash(text, blocks),
         blocks=blocks or (),
+        fetched_at=meta.get("fetched_at") or "",
+        page_date=meta.get("page_date") or "",
     )
 
 

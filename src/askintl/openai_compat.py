@@ -113,13 +113,15 @@ def citations(result: AskResult, base_url: str) -> list[dict]:
         cited = answer is not None and answer.doc_id == p.doc_id
         start, end, text = (answer.start, answer.end, answer.text) if cited else (p.start, p.end, p.text)
         seen[p.doc_id] = len(out) + 1
+        live = (answer.link if cited else p.link) or p.url  # the live page, at the quote (provenance.py)
         out.append({
             "index": len(out) + 1,
             "doc_id": p.doc_id,
             "title": p.title,
             "institution": p.institution,
             "url": p.url,
-            "link": p.url or document_link(base_url, p.doc_id, start, end),
+            "link": live or document_link(base_url, p.doc_id, start, end),
+            "as_of": (answer.as_of if cited else None) or p.as_of,
             "document_page": document_link(base_url, p.doc_id, start, end),
             "quote": text,
             "start": start,
@@ -134,6 +136,15 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS - 1].rstrip() + "…"
 
 
+# "as of <date>" after a source, in the reply's language
+AS_OF = {"en": "as of", "zh": "截至", "ru": "по состоянию на", "ar": "حتى تاريخ", "fr": "au", "es": "a fecha de"}
+
+
+def _as_of(cite: dict, language: str = "en") -> str:
+    """" (as of 2025-03-14)" after a source whose page date or fetch date is known."""
+    return f" ({AS_OF.get(language, AS_OF['en'])} {cite['as_of']})" if cite.get("as_of") else ""
+
+
 def reply_text(result: AskResult, cites: list[dict]) -> str:
     phrases = PHRASES.get(result.language, PHRASES["en"])
     lines: list[str] = []
@@ -143,13 +154,15 @@ def reply_text(result: AskResult, cites: list[dict]) -> str:
         if result.low_confidence:
             lines.append(phrases["low_confidence"])
         lines += ["", f"{phrases['sources']}:"]
-        lines += [f"[{c['index']}] {c['institution'] or c['title']} — {c['title']}: {c['link']}" for c in cites]
+        lines += [f"[{c['index']}] {c['institution'] or c['title']} — {c['title']}: {c['link']}"
+                  f"{_as_of(c, result.language)}" for c in cites]
     else:
         lines.append(phrases["not_found"])
         if cites:
             lines += ["", f"{phrases['related']}:"]
             for c in cites:
-                lines.append(f"[{c['index']}] {c['institution'] or c['title']} — {c['title']}: {c['link']}")
+                lines.append(f"[{c['index']}] {c['institution'] or c['title']} — {c['title']}: {c['link']}"
+                             f"{_as_of(c, result.language)}")
                 lines.append(f"    {_excerpt(c['quote'])}")
     return "\n".join(lines)
 

@@ -43,6 +43,10 @@ class Document:
     # rows), in text order. Empty for text and Markdown, whose structure is read from their
     # lines (``structure.blocks_of``). Not stored in the index: passages keep what they need.
     blocks: tuple[Block, ...] = ()
+    # provenance (catalog, filled by ``askintl crawl``): when the page was last fetched or
+    # confirmed unchanged (ISO 8601, UTC), and the date the page itself states (YYYY-MM-DD)
+    fetched_at: str = ""
+    page_date: str = ""
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -93,6 +97,10 @@ class Passage:
     url: str | None = None
     heading_path: list[str] = field(default_factory=list)  # the headings above it, outermost first
     faq_question: str | None = None  # the FAQ question it answers, when it is an FAQ answer
+    # the live page (``url``) opened at the passage (a text fragment: provenance.text_fragment_link),
+    # and the date its text is from (the page's own date, else when it was fetched); None when unknown
+    link: str | None = None
+    as_of: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -110,6 +118,11 @@ class Answer:
     title: str = ""
     institution: str = ""
     score: float = 0.0
+    # the live page the quote is from, with a text fragment (#:~:text=) that highlights it in
+    # browsers that support one, and the date of that text (see Passage); None when unknown
+    url: str | None = None
+    link: str | None = None
+    as_of: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -180,6 +180,20 @@ def _place_line(p: Passage | None) -> Text | None:
 
 
 # ---- citations ----------------------------------------------------------------------------
+def live_source(answer: Answer | None) -> Text | None:
+    """"as of 2025-03-14 · https://…#:~:text=…": the live page of a quote (a link in terminals
+    that show them) and the date of its text; None when neither is known (provenance.py)."""
+    if answer is None or not (answer.link or answer.as_of):
+        return None
+    out = Text(style="dim")
+    if answer.as_of:
+        out.append(f"as of {printable(answer.as_of)}")
+    if answer.link:
+        link = printable(answer.link)
+        out.append((" · " if answer.as_of else "") + link, style=f"link {link}")
+    return out
+
+
 def citation_label(p: Passage) -> str:
     """"Beijing Jiaotong University · International Cooperation: Overview · bjtu-international 677–1048"."""
     who = " · ".join(x for x in (p.institution, p.title) if x)
@@ -272,6 +286,9 @@ def answer_view(result: AskResult, seconds: float | None = None,
         parts.append(line)
         if result.low_confidence:
             parts.append(Text(LOW_CONFIDENCE_NOTE, style=LOW_CONFIDENCE))
+        live = live_source(result.answer)
+        if live:
+            parts.append(live)
     else:
         line = Text("Not found in the sources.", style=NOT_FOUND)
         if result.reason and not result.passages:  # with passages, "closest passages" says why
@@ -374,6 +391,8 @@ def plain_block(result: AskResult) -> str:
         lines.append(f"A: “{_one_line(a.text)}”")
         who = " — ".join(x for x in (a.institution, a.title) if x)
         lines.append(f"Source: {who} ({a.doc_id}, characters {a.start}-{a.end})")
+        if a.link or a.as_of:
+            lines.append("Link: " + " ".join(x for x in (a.link, f"(as of {a.as_of})" if a.as_of else "") if x))
         lines.append(_plain_confidence(result))
     else:
         lines.append("A: Not found in the sources.")
@@ -420,6 +439,10 @@ def result_text(result: AskResult) -> Text:
             out.append(f"{place}\n", style="dim")
         out.append_text(quote_text(a, result.standalone_query))
         out.append(f"[{a.passage_index + 1}]\n", style=f"bold {CITE}")
+        live = live_source(a)
+        if live:
+            out.append_text(live)
+            out.append("\n")
         if result.low_confidence:
             out.append(LOW_CONFIDENCE_NOTE, style=LOW_CONFIDENCE)
             out.append(f" (confidence {result.confidence:.2f})\n\n", style="dim")

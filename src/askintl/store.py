@@ -286,7 +286,7 @@ def _write_version(folder: Path, content: IndexContent, manifest: dict, flat_max
             """
             CREATE TABLE documents (idx INTEGER PRIMARY KEY, doc_id TEXT UNIQUE NOT NULL, title TEXT,
                 institution TEXT, aliases TEXT, city TEXT, language TEXT, url TEXT,
-                source_path TEXT, content_hash TEXT, text TEXT NOT NULL);
+                source_path TEXT, content_hash TEXT, text TEXT NOT NULL, fetched_at TEXT, page_date TEXT);
             CREATE TABLE passages (id INTEGER PRIMARY KEY, doc_idx INTEGER NOT NULL,
                 start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
                 heading_path TEXT NOT NULL DEFAULT '[]', question TEXT NOT NULL DEFAULT '',
@@ -295,9 +295,10 @@ def _write_version(folder: Path, content: IndexContent, manifest: dict, flat_max
         )
         doc_idx = {d.doc_id: i for i, d in enumerate(content.documents)}
         db.executemany(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(i, d.doc_id, d.title, d.institution, json.dumps(list(d.aliases), ensure_ascii=False), d.city,
-              d.language, d.url, d.source_path, d.content_hash, d.text) for i, d in enumerate(content.documents)],
+              d.language, d.url, d.source_path, d.content_hash, d.text, d.fetched_at, d.page_date)
+             for i, d in enumerate(content.documents)],
         )
         db.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
                        [(i, doc_idx[c.doc_id], c.start, c.end, c.text,
@@ -409,13 +410,18 @@ class IndexSnapshot:
         self.passage_docs = np.load(p / "passage_docs.npy")
         uri = f"file:{p / 'meta.sqlite'}?mode=ro"
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        # fetched_at and page_date (provenance, askintl crawl) were added to format 3 without a
+        # new format: a version written before them reads them as "".
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(documents)").fetchall()}
+        provenance = ", fetched_at, page_date" if {"fetched_at", "page_date"} <= columns else ", '', ''"
         rows = self._db.execute(
-            "SELECT idx, doc_id, title, institution, aliases, city, language, url, source_path, content_hash "
-            "FROM documents ORDER BY idx").fetchall()
+            "SELECT idx, doc_id, title, institution, aliases, city, language, url, source_path, content_hash"
+            f"{provenance} FROM documents ORDER BY idx").fetchall()
         self.documents: list[Document] = [
             Document(doc_id=r[1], text="", title=r[2] or r[1], institution=r[3] or "",
                      aliases=tuple(json.loads(r[4] or "[]")), city=r[5] or "", language=r[6] or "en",
-                     url=r[7], source_path=r[8] or "", content_hash=r[9] or "")
+                     url=r[7], source_path=r[8] or "", content_hash=r[9] or "", fetched_at=r[10] or "",
+                     page_date=r[11] or "")
             for r in rows
         ]
         self.doc_index = {d.doc_id: i for i, d in enumerate(self.documents)}

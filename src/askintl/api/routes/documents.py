@@ -22,4 +22,4 @@ def get_document(doc_id: str, engine: EngineDep) -> DocumentOut:
     d = engine.document(doc_id)
     return DocumentOut(doc_id=d.doc_id, title=d.title, institution=d.institution or d.title,
                        aliases=list(d.aliases), city=d.city, language=d.language, url=d.url, text=d.text,
-                       content_hash=d.content_hash)
+                       content_hash=d.content_hash, fetched_at=d.fetched_at, page_date=d.page_date)
