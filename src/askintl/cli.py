@@ -140,6 +140,122 @@ def cmd_report(args) -> int:
     return 0
 
 
+# ---- askintl crawl ---------------------------------------------------------------------------------
+def _size(text: str) -> int:
+    """"10MB", "512k", "1048576" → bytes."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*", str(text), re.IGNORECASE)
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 10MB, 512k)")
+    return int(float(m.group(1)) * 1024 ** " kmg".index((m.group(2) or " ").lower()))
+
+
+def _duration(text: str) -> float:
+    """"30m", "6h", "1d", "90s", "3600" → seconds."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", str(text), re.IGNORECASE)
+    if not m or float(m.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 30m, 6h, 1d)")
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[(m.group(2) or "").lower()]
+
+
+def _crawl_progress(console):
+    """A rich progress bar for the crawl: pages done of pages known, the page being fetched."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(SpinnerColumn(), TextColumn("crawling"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), TextColumn("[dim]{task.fields[url]}", markup=True),
+                        console=console, transient=True)
+    task = progress.add_task("crawl", total=None, url="")
+
+    def update(done: int, total: int, url: str) -> None:
+        from rich.markup import escape
+
+        shown = url if len(url) <= 60 else "…" + url[-59:]
+        progress.update(task, completed=done, total=max(total, done), url=escape(shown))
+
+    return progress, update
+
+
+def _print_crawl_report(report, console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    styles = {"new": "green", "changed": "cyan", "unchanged": "dim", "duplicate": "yellow", "skipped": "yellow",
+              "failed": "red", "removed": "magenta"}
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for column in ("outcome", "page", "document", "why / what"):
+        table.add_column(column, overflow="fold")
+    for p in report.pages:
+        style = styles.get(p.outcome, "")
+        table.add_row(f"[{style}]{p.outcome}[/]", escape(p.url), escape(p.doc_id), escape(p.detail))
+    console.print(table)
+    for note in report.notes:
+        console.print(f"[dim]note:[/] {escape(note)}")
+    counts = report.counts()
+    fetched = sum(counts[k] for k in ("new", "changed", "unchanged"))
+    rate = len(report.pages) / report.seconds if report.seconds else 0.0
+    console.print(
+        f"crawl: {len(report.pages)} pages in {report.seconds:.1f}s ({rate:.1f} pages/s): "
+        + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+        + f"; {report.requests} requests, {report.bytes / 1e6:.1f} MB; {fetched} documents from these pages, "
+        f"{report.documents} crawled documents in the corpus")
+
+
+def _crawl_once(args, console) -> int:
+    from .crawl import CrawlOptions, crawl
+
+    settings = _settings(args)
+    options = CrawlOptions(start_urls=args.urls, corpus_dir=Path(settings.corpus_dir), institution=args.institution,
+                           allow=args.allow or [], max_pages=args.max_pages, max_depth=args.max_depth,
+                           max_bytes=args.max_bytes, max_total_bytes=args.max_total_bytes, delay=args.delay,
+                           timeout=args.timeout, pdfs=not args.no_pdfs, sitemaps=not args.no_sitemap)
+    quiet = args.json or not console.is_terminal
+    if quiet:
+        report = crawl(options)
+    else:
+        progress, update = _crawl_progress(console)
+        with progress:
+            report = crawl(options, progress=update)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        _print_crawl_report(report, console)
+    counts = report.counts()
+    alive = counts["new"] + counts["changed"] + counts["unchanged"]
+    if args.build:
+        from .indexer import build_index
+
+        # The index is published atomically: a failure here leaves the live version serving.
+        _print_index_report(build_index(settings, progress_factory=_progress_factory(console)), console)
+    return 0 if alive else 1
+
+
+def cmd_crawl(args) -> int:
+    import time
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not args.every:
+        return _crawl_once(args, console)
+    from .errors import AskintlError
+
+    while True:  # --every: crawl, (index,) sleep; a failed round is reported and the next one runs
+        started = time.monotonic()
+        try:
+            code = _crawl_once(args, console)
+        except AskintlError as exc:
+            console.print(f"[red]crawl failed:[/] {exc}")
+            code = exc.exit_code
+        wait = max(0.0, args.every - (time.monotonic() - started))
+        console.print(f"[dim]round done (exit {code}); next crawl in {wait / 60:.0f} min, at "
+                      f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(time.time() + wait))}[/]")
+        time.sleep(wait)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="askintl", description="Cited answers from universities' international-office texts.")
     p.add_argument("--version", action="version", version=f"askintl {__version__}")
@@ -187,6 +303,32 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--days", type=float, default=None, help="only questions of the last N days")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_report)
+
+    sp = sub.add_parser("crawl", help="fetch an institution's web pages into the corpus folder (incremental)",
+                        description="Fetch the pages under the start URLs (robots.txt, sitemaps, PDFs) into the "
+                        "corpus folder, one document per page with its catalog entry; unchanged pages are not "
+                        "fetched again, removed pages are dropped. See README, 'Crawling a website'.")
+    sp.add_argument("--corpus", dest="corpus_dir", type=Path, help="corpus folder (default: corpus/)")
+    sp.add_argument("--index-dir", dest="index_dir", type=Path, help="index folder for --index (default: index/)")
+    sp.add_argument("--embedder", help="embedder for --index (default e5-small, ASKINTL_EMBEDDER)")
+    sp.add_argument("urls", nargs="+", metavar="START_URL", help="where to start (http or https)")
+    sp.add_argument("--institution", help="the institution the pages belong to (catalog 'institution'; its "
+                    "aliases and city come from the catalog's other entries for it)")
+    sp.add_argument("--allow", action="append", metavar="PREFIX", help="fetch only URLs under this prefix "
+                    "(repeatable; default: each start URL's folder)")
+    sp.add_argument("--max-pages", type=int, default=500, help="pages fetched at most (default 500)")
+    sp.add_argument("--max-depth", type=int, default=5, help="links away from a start URL (default 5)")
+    sp.add_argument("--max-bytes", type=_size, default=10 * 1024 ** 2, help="largest page or PDF (default 10MB)")
+    sp.add_argument("--max-total-bytes", type=_size, default=1024 ** 3, help="bytes fetched in all (default 1GB)")
+    sp.add_argument("--delay", type=float, default=1.0, help="seconds between two requests to one host "
+                    "(default 1; robots.txt Crawl-delay may add)")
+    sp.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for an answer (default 20)")
+    sp.add_argument("--no-pdfs", action="store_true", help="do not fetch linked PDFs")
+    sp.add_argument("--no-sitemap", action="store_true", help="do not read sitemaps")
+    sp.add_argument("--index", dest="build", action="store_true", help="then update the index (askintl index)")
+    sp.add_argument("--every", type=_duration, help="crawl again every DURATION (30m, 6h, 1d) until stopped")
+    sp.add_argument("--json", action="store_true", help="print the per-page report as JSON")
+    sp.set_defaults(func=cmd_crawl)
 
     sp = sub.add_parser("chat", help="a terminal chat (plain answer blocks when the input is piped)")
     common(sp)

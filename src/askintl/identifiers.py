@@ -103,3 +103,34 @@ def check_url(url) -> str:
     if problem:
         raise InvalidRequestError(f"url: {problem}")
     return url
+
+
+_SLUG_DROP = re.compile(r"(?i)(?:/index)?\.(?:s?html?|php\d?|aspx?|jsp|cfm|pdf)$")
+_SLUG_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def doc_id_for_url(url: str, taken=frozenset()) -> str:
+    """A portable document id for a crawled page, read from its URL: host (without ``www.``),
+    path and query, e.g. ``https://www.uni.edu/intl/faq.html`` → ``uni.edu-intl-faq``.
+
+    It is a ``PORTABLE_DOC_ID``. When the URL does not map to it one to one (characters other
+    than ASCII letters, digits, '.', '_' and single '/' separators, a long URL), or when the
+    id is in ``taken`` (another page's, a file put in the corpus by hand), 8 hex digits of the
+    URL's SHA-1 are added, so two pages never share an id. The crawl keeps each page's id in
+    its state file, so it stays the same on every crawl.
+    """
+    import hashlib
+
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host += f"_{parts.port}"
+    path = _SLUG_DROP.sub("", parts.path.rstrip("/")) if parts.path not in ("", "/") else ""
+    raw = "/".join(x for x in (host, path.strip("/"), parts.query) if x)
+    slug = _SLUG_CHARS.sub("-", raw.replace("/", "-")).strip("-._") or "page"
+    lossless = not _SLUG_CHARS.search(raw.replace("/", "")) and "//" not in raw and slug == raw.replace("/", "-")
+    if len(slug) > 90:
+        slug, lossless = slug[:90].rstrip("-._"), False
+    if not lossless or slug in taken:
+        slug = f"{slug}-{hashlib.sha1(url.encode('utf-8')).hexdigest()[:8]}"
+    return slug
