@@ -1,4 +1,5 @@
-/* The demo page: list the indexed documents, wire the example questions to the widget. */
+/* The demo page: list the indexed documents, wire the example questions to the widget, and
+   switch the widget between one institution's (data-institution) and a national portal's. */
 (function () {
   "use strict";
   var params = new URLSearchParams(location.search);
@@ -7,8 +8,27 @@
   function widget() { return document.querySelector("askintl-chat"); }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var snippet = document.getElementById("snippet");
-    snippet.textContent = '<script src="' + new URL("widget.js", location.href).href + '" defer></script>';
+    var snippet = document.getElementById("snippet"), scope = document.getElementById("scope");
+    var showSnippet = function () {
+      snippet.textContent = '<script src="' + new URL("widget.js", location.href).href + '" defer' +
+        (scope.value ? ' data-institution="' + scope.value + '"' : "") + "></script>";
+    };
+    showSnippet();
+    scope.addEventListener("change", function () {
+      var w = widget();
+      if (w && scope.value) w.dataset.institution = scope.value;
+      else if (w) w.dataset.institution = "";
+      showSnippet();
+    });
+    fetch("v1/institutions").then(function (r) { return r.json(); }).then(function (list) {
+      list.forEach(function (i) {
+        if (i.name === scope.options[0].value) return;
+        var option = document.createElement("option");
+        option.value = i.name;
+        option.textContent = i.name;
+        scope.insertBefore(option, scope.options[scope.options.length - 1]);
+      });
+    }).catch(function () { /* the two options stay */ });
     if (lang) {
       document.documentElement.lang = lang;
       var w = widget();

@@ -3,7 +3,8 @@
  * One tag:  <script src="https://HOST/widget.js" defer
  *                   data-server="https://HOST/" data-lang="ar" data-title="..."
  *                   data-accent="#0b57d0" data-position="right|left" data-open="true"
- *                   data-z-index="2147483000" data-offset-x="16" data-offset-y="16"></script>
+ *                   data-z-index="2147483000" data-offset-x="16" data-offset-y="16"
+ *                   data-institution="Name, Alias" data-welcome="..." data-starters="Q1|Q2"></script>
  * Inline:   <askintl-chat data-server="https://HOST/"></askintl-chat>
  *
  * A custom element with a Shadow DOM: the page's CSS and the widget's do not leak into each
@@ -131,7 +132,59 @@
       lowConfText: "es posible que esta cita no responda del todo a su pregunta. Compruébela en la fuente."
     }
   };
+  /* Strings added with the institution scope, conversation memory and language switcher, in MORE_KEYS order. */
+  var MORE_KEYS = ["newChat", "language", "starters", "contactOf", "contactAny", "email", "phone", "form", "address"];
+  var MORE = {
+    en: ["New conversation", "Language", "Suggested questions",
+      "Please contact the international office of {name} directly: it can answer what the official materials here do not.",
+      "Please contact your institution’s international office directly: it can answer what the official materials here do not.",
+      "E-mail", "Phone", "Contact form", "Address"],
+    zh: ["新对话", "语言", "常见问题", "请直接联系{name}的国际交流部门，他们可以解答这里的官方资料没有涵盖的问题。",
+      "请直接联系您所在院校的国际交流部门，他们可以解答这里的官方资料没有涵盖的问题。", "电子邮件", "电话", "联系表单", "地址"],
+    ru: ["Новый разговор", "Язык", "Примеры вопросов",
+      "Обратитесь напрямую в международный отдел {name}: там ответят на то, чего нет в официальных материалах.",
+      "Обратитесь напрямую в международный отдел вашего вуза: там ответят на то, чего нет в официальных материалах.",
+      "Эл. почта", "Телефон", "Форма обратной связи", "Адрес"],
+    ar: ["محادثة جديدة", "اللغة", "أسئلة مقترحة",
+      "يرجى التواصل مباشرةً مع مكتب الشؤون الدولية في {name}، فبإمكانه الإجابة عمّا لا تتناوله المواد الرسمية هنا.",
+      "يرجى التواصل مباشرةً مع مكتب الشؤون الدولية في مؤسستك، فبإمكانه الإجابة عمّا لا تتناوله المواد الرسمية هنا.",
+      "البريد الإلكتروني", "الهاتف", "نموذج التواصل", "العنوان"],
+    fr: ["Nouvelle conversation", "Langue", "Questions suggérées",
+      "Contactez directement le service des relations internationales de {name} : il peut répondre à ce que les documents officiels indexés ici ne disent pas.",
+      "Contactez directement le service des relations internationales de votre établissement : il peut répondre à ce que les documents officiels indexés ici ne disent pas.",
+      "E-mail", "Téléphone", "Formulaire de contact", "Adresse"],
+    es: ["Nueva conversación", "Idioma", "Preguntas sugeridas",
+      "Contacte directamente con la oficina internacional de {name}: puede responder lo que los materiales oficiales de aquí no dicen.",
+      "Contacte directamente con la oficina internacional de su institución: puede responder lo que los materiales oficiales de aquí no dicen.",
+      "Correo electrónico", "Teléfono", "Formulario de contacto", "Dirección"]
+  };
+  Object.keys(MORE).forEach(function (code) { MORE_KEYS.forEach(function (k, i) { I18N[code][k] = MORE[code][i]; }); });
+  var LANG_NAMES = { en: "English", zh: "中文", ru: "Русский", ar: "العربية", fr: "Français", es: "Español" };
   var RTL = { ar: true, he: true, fa: true, ur: true };
+  var LANG_KEY = "askintl:lang";  // the reader's choice in the switcher, for this tab and site
+  var MAX_KEPT = 40;  // messages kept in sessionStorage
+
+  /* sessionStorage (this tab, this site), never throwing: storage may be off or full. */
+  function recall(key) { try { return JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { return null; } }
+  function keep(key, value) {
+    try {
+      if (value === null) sessionStorage.removeItem(key); else sessionStorage.setItem(key, JSON.stringify(value));
+    } catch (e) { /* the conversation just does not survive navigation */ }
+  }
+
+  /* A per-language value: map[lang], else map["*"] (any language), else map.en. */
+  function pick(map, lang) { return map ? map[lang] || map["*"] || map.en || null : null; }
+
+  /* data-welcome / data-starters: plain text (starters split on "|"), or JSON {"en": ..., "ar": ...}. */
+  function fromAttr(value, lang, list) {
+    value = String(value || "").trim();
+    if (!value) return null;
+    if (value.charAt(0) === "{") { try { value = pick(JSON.parse(value), lang); } catch (e) { return null; } }
+    if (!list) return typeof value === "string" ? value : null;
+    value = Array.isArray(value) ? value : String(value || "").split("|");
+    value = value.map(function (q) { return String(q).trim(); }).filter(Boolean);
+    return value.length ? value.slice(0, 6) : null;
+  }
 
   function pickLang(explicit) {
     var wanted = [explicit, document.documentElement.lang].concat(navigator.languages || [navigator.language]);
@@ -169,6 +222,12 @@
     if (/^\d+$/.test(value)) return Math.max(1, parseInt(value, 10));
     var when = Date.parse(value);
     return isNaN(when) ? 30 : Math.max(1, Math.ceil((when - Date.now()) / 1000));
+  }
+
+  function mailto(value) { return /^[\w.+-]+@[\w-]+(\.[\w-]+)+$/.test(value || "") ? "mailto:" + value : null; }
+  function tel(value) {
+    var digits = String(value || "").replace(/[^\d+]/g, "").replace(/(?!^)\+/g, "");
+    return /\d{3}/.test(digits) ? "tel:" + digits : null;
   }
 
   function safeHttpUrl(value) {
@@ -253,9 +312,16 @@
     ".root.floating.left .panel{inset-inline-end:auto;left:var(--off-x,16px)}.root.floating.right .panel{inset-inline-end:auto;right:var(--off-x,16px)}",
     ".inline .panel{height:100%;min-height:420px;border:1px solid #c4c7c5;border-radius:12px}",
     "header{flex:none;display:flex;align-items:center;gap:8px;padding:10px 12px 10px 16px;background:var(--accent);color:var(--on-accent)}",
-    "h2{flex:1;margin:0;font-size:16px;font-weight:700;color:var(--on-accent)}",
-    ".close{width:40px;height:40px;border-radius:20px;font-size:24px;line-height:40px;text-align:center;color:var(--on-accent)}",
-    ".close:focus-visible{outline-color:var(--on-accent)}",
+    "h2{flex:1;min-width:0;margin:0;font-size:16px;font-weight:700;color:var(--on-accent);overflow-wrap:anywhere}",
+    ".close,.new{flex:none;width:40px;height:40px;border-radius:20px;font-size:24px;line-height:40px;text-align:center;color:var(--on-accent)}",
+    ".new svg{width:22px;height:22px;fill:currentColor;vertical-align:middle}",
+    ".lang{flex:none;max-width:96px;height:32px;padding:0 2px;border:1px solid currentColor;border-radius:8px;background:transparent;color:var(--on-accent);font-size:13px}",
+    ".lang option{color:#1f1f1f;background:#fff}",
+    "header :focus-visible{outline-color:var(--on-accent)}",
+    ".starters{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:6px}",
+    ".starters button{border:1px solid var(--link);border-radius:16px;padding:4px 12px;min-height:32px;color:var(--link);background:#fff;text-align:start}",
+    ".office{margin-top:8px;padding:8px 10px;border-radius:8px;background:#e8f0fe}",
+    ".office h3{margin:0 0 4px;color:#1f1f1f}.office p{margin:0 0 4px}.office ul{padding-inline-start:18px}",
     ".log{position:relative;flex:1;min-height:0;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:12px;background:#f8f9fa}",
     ".intro,.note{margin:0;font-size:13px;color:#444746}",
     ".msg{max-width:100%;word-wrap:break-word;overflow-wrap:anywhere}",
@@ -296,7 +362,7 @@
     "@supports (height:1dvh){@media " + FULL_SCREEN + "{.root.floating .panel,.root.floating.left .panel,.root.floating.right .panel{height:var(--vv-h,100dvh)}}}",
     /* Short screens: a compact header and input, so that the conversation keeps most of the height. */
     "@media (max-height:420px){header{padding:2px 6px 2px 12px}h2{font-size:15px}",
-    ".close{width:36px;height:36px;line-height:36px}form{padding:6px 8px}textarea{height:40px;padding:6px 8px}",
+    "h2{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.close,.new{width:36px;height:36px;line-height:36px}form{padding:6px 8px}textarea{height:40px;padding:6px 8px}",
     ".log{padding:8px 10px;gap:8px}.root .note{display:none}}"
   ].join("\n");
 
@@ -310,23 +376,26 @@
     }
   }
 
-  function chatIcon() {
+  function icon(d) {
     var ns = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
     svg.setAttribute("focusable", "false");
     var path = document.createElementNS(ns, "path");
-    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z");
+    path.setAttribute("d", d);
     svg.appendChild(path);
     return svg;
   }
+  var CHAT_ICON = "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z";
+  var NEW_ICON = "M11 4h2v7h7v2h-7v7h-2v-7H4v-2h7z";
 
   var counter = 0;
 
   class AskintlChat extends HTMLElement {
     static get observedAttributes() {
-      return ["data-lang", "data-title", "data-accent", "data-position", "data-z-index", "data-offset-x", "data-offset-y"];
+      return ["data-lang", "data-title", "data-accent", "data-position", "data-z-index", "data-offset-x", "data-offset-y",
+        "data-institution", "data-welcome", "data-starters"];
     }
 
     constructor() {
@@ -338,6 +407,9 @@
       this._history = [];    // [{role, content}] sent with each question
       this._busy = false;
       this._isOpen = false;
+      this._epoch = 0;       // bumped by "New conversation": answers to older questions are dropped
+      this._info = {};       // institution name -> GET /v1/institutions entry (null: none)
+      this._scopeNames = null;  // data-institution as the server names them, once loaded
     }
 
     connectedCallback() {
@@ -374,8 +446,15 @@
       var s = this.opt("server") || SCRIPT_BASE;
       return s.charAt(s.length - 1) === "/" ? s : s + "/";
     }
-    get language() { return pickLang(this.opt("lang")); }
-    t(key) { return (I18N[this.language] || I18N.en)[key] || I18N.en[key]; }
+    get language() { return pickLang(this.opt("lang") || recall(LANG_KEY)); }
+    /* data-institution: answers come from these institutions' documents only (names or aliases).
+       The element's own attribute wins even when empty (no scope), unlike other options. */
+    get scope() {
+      var own = this.dataset.institution;
+      return String(own !== undefined ? own : this.opt("institution")).split(",")
+        .map(function (s) { return s.trim(); }).filter(Boolean);
+    }
+    t(key) { return (I18N[this._lang || this.language] || I18N.en)[key] || I18N.en[key]; }
 
     /* ---- public API: open(), close(), ask(question) ------------------------------------------ */
     open(options) {
@@ -385,6 +464,7 @@
       this._launcher.setAttribute("aria-expanded", "true");
       this._watchViewport(true);
       this._updateModal();
+      this._loadScope();
       if (!options || options.focus !== false) this._input.focus();
       this._scrollToEnd();
     }
@@ -452,7 +532,7 @@
     }
 
     _focusables() {
-      return Array.prototype.filter.call(this._panel.querySelectorAll("a[href], button, textarea, input, [tabindex]"),
+      return Array.prototype.filter.call(this._panel.querySelectorAll("a[href], button, select, textarea, input, [tabindex]"),
         function (n) { return !n.disabled && n.tabIndex >= 0 && n.getClientRects().length > 0; });
     }
 
@@ -471,7 +551,8 @@
 
     /* ---- rendering ------------------------------------------------------------------------- */
     _render() {
-      var lang = this.language, id = this._uid;
+      this._restore();
+      var lang = this._lang = this.language, id = this._uid, self = this;
       var previous = this._input ? this._input.value : "";
       var root = el("div", { className: "root " + (this.floating ? "floating" : "inline"), lang: lang,
         dir: RTL[lang] ? "rtl" : "ltr" });
@@ -485,8 +566,20 @@
       this._title = el("h2", { id: id + "-title", text: title });
       this._closeButton = this.floating ? el("button", { type: "button", className: "close", "aria-label": this.t("close"),
         onclick: this.close.bind(this) }, "×") : null;
+      // The language switcher: only when data-lang does not force one.
+      var langs = this.opt("lang") ? null : el("select", { className: "lang", "aria-label": this.t("language"),
+        onchange: function (e) {
+          keep(LANG_KEY, e.target.value);
+          self._render();
+          self._shadow.querySelector(".lang").focus();
+        } }, Object.keys(LANG_NAMES).map(function (code) {
+          return el("option", { value: code, lang: code, selected: code === lang }, LANG_NAMES[code]);
+        }));
+      var fresh = el("button", { type: "button", className: "new", "aria-label": this.t("newChat"), title: this.t("newChat"),
+        onclick: this._newConversation.bind(this) }, icon(NEW_ICON));
+      this._introBox = el("div", { className: "intro-box" });
       this._log = el("div", { className: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
-        "aria-labelledby": id + "-title", tabindex: "0" }, el("p", { className: "intro", text: this.t("intro") }));
+        "aria-labelledby": id + "-title", tabindex: "0" }, this._introBox);
       this._input = el("textarea", { id: id + "-q", rows: "2", maxlength: "1000", placeholder: this.t("placeholder"),
         autocomplete: "off", onkeydown: this._onKey.bind(this) });
       this._input.value = previous;
@@ -496,7 +589,7 @@
       this._panel = el("section", { id: id + "-panel", className: "panel",
         role: this.floating ? "dialog" : "region", "aria-labelledby": id + "-title",
         hidden: this.floating && !this._isOpen },
-        el("header", null, this._title, this._closeButton), this._log, form,
+        el("header", null, this._title, langs, fresh, this._closeButton), this._log, form,
         el("p", { className: "note", text: this.t("note") }));
       if (this.floating) {
         this._launcher = el("button", { type: "button", className: "launcher", "aria-expanded": String(this._isOpen),
@@ -504,16 +597,158 @@
           // The accessible name starts with the visible label (WCAG 2.5.3), then says what opens.
           "aria-label": this.t("short") + ": " + (this.opt("title") || this.t("open")),
           onclick: (function () { if (this._isOpen) this.close(); else this.open(); }).bind(this) },
-          chatIcon(), el("span", { text: this.t("short") }));
+          icon(CHAT_ICON), el("span", { text: this.t("short") }));
         root.appendChild(this._launcher);
       }
       root.appendChild(this._panel);
-      for (var i = 0; i < this._messages.length; i++) this._log.appendChild(this._renderMessage(this._messages[i]));
+      try {
+        for (var i = 0; i < this._messages.length; i++) this._log.appendChild(this._renderMessage(this._messages[i]));
+      } catch (e) {  // a stored conversation this version cannot show: start afresh
+        this._messages = [];
+        this._history = [];
+        keep(this._key(), null);
+        while (this._introBox.nextSibling) this._introBox.nextSibling.remove();
+      }
+      this._fillIntro();
       var old = this._shadow.querySelector(".root");
       if (old) this._shadow.replaceChild(root, old); else this._shadow.appendChild(root);
       this._root = root;
       this._built = true;
       this._fitViewport(null);
+      if (this._isOpen || !this.floating) this._loadScope();
+    }
+
+    /* ---- the conversation in sessionStorage (per server and scope; this tab only) ------------- */
+    _key() { return "askintl:chat:" + this.serverUrl + "#" + this.scope.join(","); }
+
+    _restore() {
+      var key = this._key();
+      if (key === this._loadedKey) return;
+      this._loadedKey = key;
+      var saved = recall(key) || {};
+      this._messages = Array.isArray(saved.m) ? saved.m : [];
+      this._history = Array.isArray(saved.h) ? saved.h : [];
+      this._scopeNames = null;
+      this._scopeLoad = null;
+    }
+
+    _save() {
+      var all = this._messages, kept = all.filter(function (m, i) {  // answered questions and their answers
+        return m.kind === "answer" || (m.kind === "user" && all[i + 1] && all[i + 1].kind === "answer");
+      }).slice(-MAX_KEPT).map(function (m) {
+        return { kind: m.kind, text: m.text, data: m.data, rating: m.rating, commented: m.commented };
+      });
+      keep(this._key(), kept.length ? { m: kept, h: this._history.slice(-2 * MAX_HISTORY) } : null);
+    }
+
+    _newConversation() {
+      this._epoch++;
+      this._messages = [];
+      this._history = [];
+      keep(this._key(), null);
+      if (this._busy) this._setBusy(false);
+      while (this._introBox.nextSibling) this._introBox.nextSibling.remove();
+      this._fillIntro();
+      this._input.focus();
+    }
+
+    /* ---- the institution scope: welcome text, starter questions, the office's contact ---------- */
+    _fetchInfo(names) {
+      var url = new URL("v1/institutions", this.serverUrl), self = this;
+      names.forEach(function (n) { url.searchParams.append("name", n); });
+      return fetch(url.href, { mode: "cors", credentials: "omit" }).then(function (res) {
+        return res.json().then(function (body) {
+          if (!res.ok) throw new Error(body && body.detail || res.status);
+          body.forEach(function (i) { self._info[i.name] = i; });
+          return body;
+        });
+      }).catch(function (err) {
+        if (window.console) console.warn("askintl: no details for " + names.join(", ") + ": " + (err && err.message));
+        return null;
+      });
+    }
+
+    _loadScope() {
+      var names = this.scope, self = this;
+      if (!names.length) return Promise.resolve(null);
+      if (!this._scopeLoad) {
+        var key = this._loadedKey;
+        this._scopeLoad = this._fetchInfo(names).then(function (list) {
+          if (key !== self._loadedKey) return null;
+          self._scopeNames = list ? list.map(function (i) { return i.name; }) : null;
+          if (list) self._fillIntro();
+          return list;
+        });
+      }
+      return this._scopeLoad;
+    }
+
+    /* The welcome text and, before the first question, the starter questions: data-welcome and
+       data-starters, else the scope's catalog entry, in the interface language. */
+    _fillIntro() {
+      var lang = this.language, self = this, box = this._introBox, welcome = null, starters = null;
+      (this._scopeNames || []).forEach(function (n) {
+        var i = self._info[n] || {};
+        welcome = welcome || pick(i.welcome, lang);
+        starters = starters || pick(i.starters, lang);
+      });
+      welcome = fromAttr(this.opt("welcome"), lang, false) || welcome || this.t("intro");
+      starters = fromAttr(this.opt("starters"), lang, true) || starters;
+      box.textContent = "";
+      box.appendChild(el("p", { className: "intro", dir: "auto", text: welcome }));
+      if (starters && starters.length && !this._messages.length) {
+        box.appendChild(el("ul", { className: "starters", "aria-label": this.t("starters") }, starters.map(function (q) {
+          return el("li", null, el("button", { type: "button", dir: "auto", onclick: function () { self.ask(q); } }, q));
+        })));
+      }
+    }
+
+    /* When askintl abstains: who to ask instead. The scope's institutions (or those the question
+       named), with their office's address, e-mail, phone and form when the catalog has them;
+       otherwise a line telling the reader to contact the international office. Never a dead end. */
+    _officeBox(data) {
+      var self = this, box = el("section", { className: "office", "aria-label": this.t("title") });
+      var names = function () {
+        var scope = self._scopeNames || [];
+        var named = (data.institutions || []).filter(function (n) { return !self.scope.length || scope.indexOf(n) >= 0; });
+        return named.length ? named : scope;
+      };
+      var fill = function () {
+        box.textContent = "";
+        box.appendChild(el("h3", { text: self.t("title") }));
+        var list = names();
+        if (!list.length) box.appendChild(el("p", { text: self.t("contactAny") }));
+        list.forEach(function (n) { box.appendChild(self._contact(n, (self._info[n] || {}).contact)); });
+      };
+      fill();
+      this._loadScope().then(function () {
+        var missing = names().filter(function (n) { return !(n in self._info); });
+        if (!missing.length) return fill();
+        return self._fetchInfo(missing).then(function () {
+          missing.forEach(function (n) { if (!(n in self._info)) self._info[n] = null; });
+          fill();
+        });
+      });
+      return box;
+    }
+
+    _contact(name, c) {
+      var out = el("div", { className: "contact" }), ways = [];
+      if (c) {
+        var mail = mailto(c.email), phone = tel(c.phone), form = safeHttpUrl(c.form_url);
+        if (c.address) ways.push(el("li", null, this.t("address") + ": ", el("span", { dir: "auto", text: c.address })));
+        if (mail) ways.push(el("li", null, this.t("email") + ": ", el("a", { href: mail, dir: "ltr", text: c.email })));
+        if (phone) ways.push(el("li", null, this.t("phone") + ": ", el("a", { href: phone, dir: "ltr", text: c.phone })));
+        if (form) {
+          ways.push(el("li", null, el("a", { href: form, target: "_blank", rel: "noopener noreferrer" }, this.t("form"),
+            el("span", { className: "sr", text: " " + this.t("newTab") }))));
+        }
+        out.appendChild(el("p", null, el("strong", { dir: "auto", text: c.office || name }),
+          c.office ? el("span", { dir: "auto", text: " — " + name }) : null));
+      }
+      out.appendChild(ways.length ? el("ul", null, ways)
+        : el("p", { text: this.t("contactOf").split("{name}").join("\u2068" + name + "\u2069") }));
+      return out;
     }
 
     /* data-z-index (an integer; the panel goes one above) and data-offset-x / data-offset-y (px, or
@@ -652,6 +887,7 @@
         box.classList.add("abstained");
         box.appendChild(el("p", { className: "nf", text: this.t("notFound") }));
         box.appendChild(el("p", { className: "nf-text", text: this.t("notFoundText") }));
+        box.appendChild(this._officeBox(data));
         if (cites.length) {
           box.appendChild(el("h3", { text: this.t("related") }));
           box.appendChild(el("ol", null, cites.map(function (c) { return this._sourceItem(c, true); }, this)));
@@ -688,6 +924,7 @@
       var focusComment = helpful === false && !comment && msg.rating !== false;
       msg.rating = helpful;
       if (comment) msg.commented = true;
+      this._save();
       var old = msg.node, fresh = this._renderFeedback(msg);
       if (old && old.parentNode) old.parentNode.replaceChild(fresh, old);
       var target = focusComment ? fresh.querySelector("input") : fresh.querySelector("button[aria-pressed=true]");
@@ -702,6 +939,9 @@
 
     _push(msg) {
       this._messages.push(msg);
+      var starters = this._introBox.querySelector(".starters");
+      if (starters) starters.remove();
+      if (msg.kind === "answer") this._save();
       var node = this._renderMessage(msg);
       this._log.appendChild(node);
       if (msg.kind === "answer") {  // show the answer from its start (and the question above it, if there is room)
@@ -754,23 +994,30 @@
 
     /* fromBox: the question came from the question box, and goes back there if it was not answered. */
     _send(question, fromBox) {
-      var self = this;
+      var self = this, epoch = this._epoch, scope = this.scope;
       this._push({ kind: "user", text: question });
       this._setBusy(true);
       var controller = window.AbortController ? new AbortController() : null;
       var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
       return fetch(new URL("v1/ask", this.serverUrl).href, {
         method: "POST", mode: "cors", credentials: "omit", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ question: question, history: this._history.slice(-MAX_HISTORY) }),
+        body: JSON.stringify(scope.length ? { question: question, history: this._history.slice(-MAX_HISTORY), institutions: scope }
+          : { question: question, history: this._history.slice(-MAX_HISTORY) }),
         signal: controller ? controller.signal : undefined
       }).then(function (res) {
         if (res.status === 429) {
           var wait = retryAfterSeconds(res.headers.get("Retry-After"));
           throw { shown: self.t("errRate").replace("{s}", String(wait)), retryAt: Date.now() + wait * 1000 };
         }
-        if (!res.ok) throw { shown: self.t("errGeneric") };
+        if (!res.ok) {
+          if (res.status === 422 && window.console) {  // e.g. a data-institution the server does not know
+            res.json().then(function (b) { console.error("askintl: " + (b && b.detail)); }, function () {});
+          }
+          throw { shown: self.t("errGeneric") };
+        }
         return res.json();
       }).then(function (data) {
+        if (epoch !== self._epoch) return null;  // "New conversation" was pressed meanwhile
         self._setBusy(false);
         self._history.push({ role: "user", content: question });
         self._history.push({ role: "assistant", content: !data.abstained && data.answer ? data.answer.text : "" });
@@ -783,6 +1030,7 @@
           if (window.console) console.error("askintl:", err);
           err = { shown: self.t("errGeneric") };
         }
+        if (epoch !== self._epoch) return null;
         return (network ? self._diagnose() : Promise.resolve(null)).then(function (cause) {
           if (self._busy) self._setBusy(false);
           if (fromBox && !self._input.value.trim()) self._input.value = question;
@@ -811,7 +1059,8 @@
     if (!SCRIPT || SCRIPT.dataset.launcher === "false" || document.querySelector("askintl-chat")) return;
     var chat = document.createElement("askintl-chat");
     chat.dataset.mode = "floating";
-    ["server", "lang", "title", "accent", "position", "open", "zIndex", "offsetX", "offsetY"].forEach(function (key) {
+    ["server", "lang", "title", "accent", "position", "open", "zIndex", "offsetX", "offsetY", "institution", "welcome",
+      "starters"].forEach(function (key) {
       if (SCRIPT.dataset[key]) chat.dataset[key] = SCRIPT.dataset[key];
     });
     document.body.appendChild(chat);
