@@ -237,6 +237,9 @@
     } catch (e) { return null; }
   }
 
+  /* "as of <date>" after a source whose page date or fetch date the server gives (provenance.py). */
+  var AS_OF = { en: "as of", zh: "截至", ru: "по состоянию на", ar: "حتى تاريخ", fr: "au", es: "a fecha de" };
+
   /* A text fragment (#:~:text=) so that browsers that support it highlight the quote on the source page. */
   function withTextFragment(url, quote) {
     var words = String(quote || "").trim().split(/\s+/).filter(Boolean);
@@ -818,7 +821,7 @@
         if (own && own.doc_id === p.doc_id) p = own;  // the quote's own passage, for its place line
         out.push({ n: out.length + 1, passage: p, cited: cited,
           start: cited ? answer.start : p.start, end: cited ? answer.end : p.end,
-          quote: cited ? answer.text : p.text });
+          quote: cited ? answer.text : p.text, link: cited ? answer.link : p.link, asOf: cited ? answer.as_of : p.as_of });
       });
       return out;
     }
@@ -833,8 +836,11 @@
 
     _sourceLink(c, label) {
       var source = safeHttpUrl(c.passage.url);
-      var href = source ? withTextFragment(source, c.quote) : this._documentPage(c);
+      // the server's link (the live page at the quote) first; then one made here; else askintl's own page
+      var href = safeHttpUrl(c.link) || (source ? withTextFragment(source, c.quote) : this._documentPage(c));
+      var asOf = /^\d{4}-\d{2}-\d{2}$/.test(c.asOf || "") ? " (" + (AS_OF[this._lang || this.language] || AS_OF.en) + " " + c.asOf + ")" : "";
       return el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, el("bdi", { text: label }),
+        asOf ? el("span", { className: "asof", text: asOf }) : null,
         el("span", { className: "sr", text: " " + this.t("newTab") }));
     }
 
