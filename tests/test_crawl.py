@@ -295,3 +295,14 @@ def test_cli_crawl_with_index_and_json_report(tmp_path, capsys):
         assert set(state["pages"]) == {site.url + "/intl/study/", site.url + "/intl/study/exchange/"}
         doc = load_file(corpus / state["pages"][site.url + "/intl/study/"]["file"])
         assert "38 bachelor's and 52 master's programmes" in doc.text
+
+
+def test_a_start_url_that_redirects_brings_its_targets_folder(tmp_path):
+    with CrawlSite() as site:
+        site.redirects["/intl-old/"] = (301, "/intl/study/")
+        report = crawl(CrawlOptions(start_urls=[site.url + "/intl-old/"], corpus_dir=tmp_path / "corpus", delay=0,
+                                    timeout=0.5, sitemaps=False))
+        lines = _by_path(report, site)
+        assert lines["/intl-old/"].outcome == "skipped" and lines["/intl/study/"].outcome == "new"
+        assert lines["/intl/study/exchange/"].outcome == "new"
+        assert any("/intl/study/ is allowed too" in n for n in report.notes)

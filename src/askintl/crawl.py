@@ -405,8 +405,10 @@ class Crawler:
                 return _Fetch(url, 0, error=f"network error: {type(exc).__name__}: {exc}", chain=chain)
         return _Fetch(url, 0, error="too many redirects", chain=chain)
 
-    def _fetch_page(self, url: str) -> _Fetch:
-        """GET a page, following redirects one hop at a time, each checked (scope, robots, loops)."""
+    def _fetch_page(self, url: str, start: bool = False) -> _Fetch:
+        """GET a page, following redirects one hop at a time, each checked (scope, robots, loops).
+        A start URL that redirects elsewhere (http → https, to www.) brings its target's folder
+        into the allowed prefixes."""
         chain = [url]
         current = url
         for _ in range(self.o.max_redirects + 1):
@@ -424,6 +426,11 @@ class Crawler:
                 if nxt in chain:
                     loop = " → ".join(chain[chain.index(nxt):] + [nxt])
                     return _Fetch(current, fetched.status, error=f"redirect loop: {loop}", gone=True, chain=chain)
+                if start and not self.o.allow and not self.in_scope(nxt):
+                    prefix = default_prefix(nxt)
+                    self.prefixes.append(_scope_key(prefix))
+                    self.hosts.add(urlsplit(nxt).netloc)
+                    self.report.notes.append(f"start URL {url} redirects to {nxt}: {prefix} is allowed too")
                 if not (self.in_scope(nxt) or (self.o.pdfs and _extension(nxt) == "pdf" and self._pdf_scope(nxt))):
                     return _Fetch(current, fetched.status, error=f"redirects outside the allowed prefixes, to {nxt}",
                                   gone=True, chain=chain)
@@ -640,7 +647,7 @@ class Crawler:
             self._record(url, "skipped", f"deeper than --max-depth {self.o.max_depth}")
             return []
         self.pages_fetched += 1
-        fetched = self._fetch_page(url)
+        fetched = self._fetch_page(url, start=depth == 0 and url in self.starts)
         final = fetched.url
         if final != url:  # redirected: the start of the chain is reported, the page is its end
             if url in self.old_pages:
