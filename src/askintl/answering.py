@@ -139,8 +139,12 @@ def faq_answer(snap: IndexSnapshot, query_vector: np.ndarray, cand: Candidate) -
         return None
     start = content[0][1].start
     end = None
-    for _, sp in content:
-        if count_words(p.text[start - p.start:sp.end - p.start]) > MAX_ANSWER_WORDS:
+    for row, sp in sents:
+        if sp.start < start:
+            continue
+        # A quote is one run of content: it stops before a table's rule line or another
+        # non-content line, and at the answer limit.
+        if not snap.quotable(row) or count_words(p.text[start - p.start:sp.end - p.start]) > MAX_ANSWER_WORDS:
             break
         end = sp.end
     if end is None or end < cand.span.end:
