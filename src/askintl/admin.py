@@ -23,7 +23,8 @@ from pathlib import Path
 
 from .config import Settings
 from .engine import Engine
-from .errors import AskintlError, ConfigError, IndexError_, InvalidRequestError, LoaderError, NotFoundError
+from .errors import (AskintlError, ConfigError, ConflictError, IndexError_, InvalidRequestError, LoaderError,
+                     NotFoundError)
 from .identifiers import check_doc_id as _check_doc_id
 from .identifiers import check_url
 from .indexer import index_documents
@@ -33,13 +34,6 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("txt", "md", "html")
 _METADATA = ("title", "institution", "aliases", "city", "language", "url")
-
-
-class ConflictError(AskintlError):
-    """A document that should be new already exists."""
-
-    http_status = 409
-    exit_code = 2
 
 
 @dataclass

@@ -19,17 +19,11 @@ from dataclasses import dataclass, fields
 from typing import Protocol
 
 from . import __version__
-from .errors import AskintlError, IndexError_, InvalidRequestError, NotFoundError
+from .errors import AskintlError, IndexError_, InvalidRequestError, NotFoundError, RemoteError
 from .records import CONFIDENCE_LEVELS, Answer, AskResult, Document, Passage
 
 #: the most history turns the HTTP API accepts (``api.schemas.MAX_TURNS``); older ones are dropped.
 MAX_HISTORY_TURNS = 40
-
-
-class RemoteError(AskintlError):
-    """The askintl server could not be reached, or answered with an unexpected status."""
-
-    exit_code = 5
 
 
 @dataclass

@@ -9,6 +9,8 @@
     │   └── IndexWriteError    a new version could not be written (disk full): the old one serves
     ├── StorageError           a record could not be written (disk full): try again later (503)
     ├── NotFoundError          an unknown document id
+    ├── ConflictError          a document that should be new already exists (409)
+    ├── RemoteError            the askintl server could not be reached, or answered oddly (client)
     └── InvalidRequestError    a question or parameter that cannot be answered as given
 """
 from __future__ import annotations
@@ -64,6 +66,19 @@ class StorageError(AskintlError):
 class NotFoundError(AskintlError):
     http_status = 404
     exit_code = 4
+
+
+class ConflictError(AskintlError):
+    """A document that should be new already exists."""
+
+    http_status = 409
+    exit_code = 2
+
+
+class RemoteError(AskintlError):
+    """The askintl server could not be reached, or answered with an unexpected status."""
+
+    exit_code = 5
 
 
 class InvalidRequestError(AskintlError):
