@@ -524,7 +524,7 @@ class Crawler:
             own_client = self._client is None
             self.client = self._client or httpx.Client(
                 headers={"User-Agent": self.o.user_agent, "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.5"},
-                timeout=httpx.Timeout(self.o.timeout), follow_redirects=False, trust_env=False)
+                timeout=httpx.Timeout(self.o.timeout), follow_redirects=False)  # HTTP(S)_PROXY, NO_PROXY honoured
             staging = self.corpus / STAGING_NAME
             try:
                 shutil.rmtree(staging, ignore_errors=True)
