@@ -116,3 +116,19 @@ def test_pages_are_decoded_as_browsers_do(raw, content_type, expected):
     text, encoding = decode_html(raw, content_type)
     assert encoding.replace("_", "-") == expected.replace("_", "-")
     assert "\ufffd" not in text
+
+
+def test_the_chat_and_ask_show_the_live_link_and_as_of():
+    from askintl.records import Answer, AskResult, Passage
+    from askintl.render import live_source, plain_block
+
+    link = "https://u.edu/fees#:~:text=Master,1%2C750%20euros"
+    p = Passage(0, "fees", "Fees", "U", "Master | 1,750 euros", 0, 20, 1.0, url="https://u.edu/fees", link=link,
+                as_of="2025-02-14")
+    a = Answer("Master | 1,750 euros", "fees", 0, 20, 0, "Fees", "U", url="https://u.edu/fees", link=link,
+               as_of="2025-02-14")
+    result = AskResult("fee?", "fee?", False, a, [p], 0.9, confidence_level="high")
+    assert f"Link: {link} (as of 2025-02-14)" in plain_block(result)
+    assert live_source(a).plain == f"as of 2025-02-14 · {link}"
+    assert live_source(Answer("x", "d", 0, 1, 0)) is None
+    assert "Link:" not in plain_block(AskResult("q", "q", False, Answer("x", "d", 0, 1, 0), [p], 0.9))
