@@ -19,6 +19,7 @@ from .conversation import Turn, resolve
 from .embedders import Embedder, QueryBatcher, load_embedder
 from .errors import IndexError_, InvalidRequestError
 from .lang import guess_language
+from .provenance import attach_provenance
 from .reader import load_reader
 from .records import AskResult, Document, confidence_level
 from .retriever import Retriever
@@ -121,7 +122,7 @@ class Engine:
         if abstained:
             reason = ("nothing in the index matches the question" if not retrieval.passages else
                       "the sources do not clearly answer this question")
-        return AskResult(
+        return attach_provenance(AskResult(
             question=question,
             standalone_query=res.query,
             abstained=abstained,
@@ -133,7 +134,7 @@ class Engine:
             reason=reason,
             index_version=live.snap.version,
             confidence_level=confidence_level(round(confidence, 4), abstained, self.settings.low_confidence_below),
-        )
+        ), live.snap)  # links to the live pages, "as of" dates
 
     def evidence(self, question: str, history=None, top_k: int = 5):
         """(retrieval, evidence) of a question: the quote the reader chose and its confidence,

@@ -63,6 +63,10 @@ class PassageOut(BaseModel):
                                     description="the headings above the passage in its page, outermost first")
     faq_question: str | None = Field(None, description="the FAQ question this passage answers, when it is "
                                                        "an FAQ answer")
+    link: str | None = Field(None, description="the live page (`url`) with a text fragment (#:~:text=) that "
+                                               "highlights the passage in browsers that support it")
+    as_of: str | None = Field(None, description="YYYY-MM-DD: the date the page states, else the day it was "
+                                                "fetched; null when unknown")
 
 
 class AnswerOut(BaseModel):
@@ -74,6 +78,11 @@ class AnswerOut(BaseModel):
     title: str
     institution: str
     score: float
+    url: str | None = Field(None, description="the live page the quote is from")
+    link: str | None = Field(None, description="`url` with a text fragment (#:~:text=) that highlights the "
+                                               "quote in browsers that support it")
+    as_of: str | None = Field(None, description="YYYY-MM-DD: the date the page states, else the day it was "
+                                                "fetched; null when unknown")
 
 
 class AskResponse(BaseModel):
@@ -104,6 +113,8 @@ class DocumentOut(BaseModel):
     url: str | None
     text: str = Field(description="the text every start/end offset indexes")
     content_hash: str
+    fetched_at: str = Field("", description="when `askintl crawl` last fetched or confirmed the page (ISO 8601)")
+    page_date: str = Field("", description="the date the page itself states (YYYY-MM-DD), when it states one")
 
 
 class DocumentSummary(BaseModel):
