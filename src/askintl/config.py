@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     low_confidence_below: float = Field(
         0.5, ge=0, le=1, description="an answer whose confidence is below this is marked low confidence "
         "(confidence_level \"low\"); at or below the abstention threshold, no answer is")
+    answer_cache_size: int = Field(
+        2048, ge=0, description="answers to repeated questions kept in memory (least recently used go first; "
+        "0: off); a new index version starts afresh")
+    answer_cache_fold: bool = Field(
+        False, description="share cached answers between questions that differ only in case, Unicode width "
+        "(NFKC) and spacing; the engine reads those differences (acronyms, the model), so the first "
+        "spelling asked decides the answer of all (see askintl/cache.py)")
     # Server
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

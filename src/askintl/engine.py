@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from .answering import EVIDENCE_DEPTH, select_answer
+from .cache import AnswerCache
 from .config import Settings
 from .conversation import Turn, resolve
 from .embedders import Embedder, QueryBatcher, load_embedder
@@ -46,6 +47,7 @@ class Engine:
         self.store = store
         self.reader = load_reader()
         self._lock = threading.Lock()
+        self.answer_cache = AnswerCache(settings.answer_cache_size, fold=settings.answer_cache_fold)
         self._live = _Live(store.open(embedder.id), self.embedder, settings)
 
     @classmethod
@@ -76,6 +78,7 @@ class Engine:
                 log.error("new index version %s not loaded, keeping %s: %s", path.name, self._live.snap.version, exc)
                 return False
             self._live = _Live(snap, self.embedder, self.settings)
+            self.answer_cache.clear()  # the old version's answers are never asked for again
             log.info("now serving index version %s", snap.version)
             return True
 
@@ -104,7 +107,10 @@ class Engine:
     def ask(self, question: str, history=None, top_k: int | None = None,
             institutions: list[str] | None = None) -> AskResult:
         """``institutions``: names or aliases; when given (not empty), only their documents'
-        passages are searched and quoted (a university's own widget). Unknown names: 422."""
+        passages are searched and quoted (a university's own widget). Unknown names: 422.
+
+        A question asked before (same history, top_k, institutions and index version) is answered
+        from ``answer_cache`` (see askintl/cache.py): a fresh copy each time."""
         turns = self._validate(question, history)
         top_k = top_k or self.settings.top_k
         if not 1 <= top_k <= self.settings.max_top_k:
@@ -113,6 +119,16 @@ class Engine:
         live = self._live  # one version for the whole question
         scope = self._resolve_scope(live, institutions)
         question = question.strip()
+        key = self.answer_cache.key(question, turns, top_k, scope, live.snap.version)
+        result = self.answer_cache.get(key, question)
+        if result is None:
+            result = self._ask_live(live, question, turns, top_k, scope)
+            self.answer_cache.put(key, result)
+        return result
+
+    def _ask_live(self, live: _Live, question: str, turns: list[Turn], top_k: int,
+                  scope: list[str] | None) -> AskResult:
+        """A validated question answered on ``live`` (no cache)."""
         retrieval, evidence, res = self._answer(live, question, turns, top_k, scope=scope)
         confidence = evidence.confidence if evidence.answer else 0.0
         threshold = self.settings.abstain_threshold

@@ -91,6 +91,12 @@ class Gauge(_Metric):
                                 for k, v in sorted(values.items())]
 
 
+class CounterFunc(Gauge):
+    """A counter kept by its owner (the engine's answer cache) and read when scraped."""
+
+    kind = "counter"
+
+
 class Histogram(_Metric):
     kind = "histogram"
 
@@ -148,7 +154,8 @@ class Registry:
 class ServiceMetrics:
     """The metrics askintl's server exports."""
 
-    def __init__(self, index_state: Callable[[], dict] | None = None):
+    def __init__(self, index_state: Callable[[], dict] | None = None,
+                 answer_cache: Callable[[], dict] | None = None):
         self.registry = Registry()
         add = self.registry.add
         self.requests = add(Counter("askintl_http_requests_total", "HTTP requests by route template and status.",
@@ -175,6 +182,20 @@ class ServiceMetrics:
                   read=lambda: {(): state()["passages"]}))
         add(Gauge("askintl_index_info", "The live index version and the embedder (value 1).",
                   ("version", "embedder"), read=lambda: {(state()["version"], state()["embedder"]): 1}))
+        # Engine.ask's answer cache (askintl/cache.py): AnswerCache.stats()
+        cache = answer_cache or (lambda: {})
+        add(CounterFunc("askintl_answer_cache_hits_total", "Questions answered from the answer cache.",
+                        read=lambda: {(): cache()["hits"]}))
+        add(CounterFunc("askintl_answer_cache_misses_total",
+                        "Questions looked up in the answer cache and not found (answered by the model).",
+                        read=lambda: {(): cache()["misses"]}))
+        add(CounterFunc("askintl_answer_cache_evictions_total",
+                        "Answers dropped from the full answer cache (least recently used).",
+                        read=lambda: {(): cache()["evictions"]}))
+        add(Gauge("askintl_answer_cache_entries", "Answers in the answer cache.",
+                  read=lambda: {(): cache()["entries"]}))
+        add(Gauge("askintl_answer_cache_size", "The most answers the answer cache keeps (0: off).",
+                  read=lambda: {(): cache()["size"]}))
 
     def render(self) -> str:
         return self.registry.render()

@@ -91,7 +91,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
         responses={422: {"model": ErrorOut}},
     )
-    metrics = ServiceMetrics(index_state=_index_state(app))
+    metrics = ServiceMetrics(index_state=_index_state(app),
+                             answer_cache=lambda: app.state.engine.answer_cache.stats())
     app.state.settings = settings
     app.state.metrics = metrics
 
