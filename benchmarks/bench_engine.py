@@ -113,7 +113,8 @@ def main() -> int:
         shutil.copy(p, corpus / p.name)
     if (args.corpus / CATALOG_NAME).exists():
         shutil.copy(args.corpus / CATALOG_NAME, corpus / CATALOG_NAME)
-    settings = Settings(corpus_dir=corpus, index_dir=work / "index", embedder=args.embedder)
+    # No answer cache: each pass asks the same questions again, and every ask is to be answered.
+    settings = Settings(corpus_dir=corpus, index_dir=work / "index", embedder=args.embedder, answer_cache_size=0)
 
     print(f"# bench_engine: {platform.node()} {os.cpu_count()} cores, python {platform.python_version()}; "
           f"load average {os.getloadavg()[0]:.2f}")
