@@ -82,7 +82,7 @@ def cmd_eval(args) -> int:
 
     settings = _settings(args)
     engine = Engine.open(settings)
-    summary, misses = evaluate_files(engine, args.files, top_k=args.top_k or 5)
+    summary, misses = evaluate_files(engine, args.files, top_k=args.top_k or settings.top_k)
     if args.misses:
         for line in misses:
             print(line, file=sys.stderr)

@@ -19,6 +19,10 @@ def _as_list(value) -> list[str]:
     return [str(v).strip() for v in value or () if str(v).strip()]
 
 
+#: passages a question returns unless it asks for another number (``Settings.top_k``)
+DEFAULT_TOP_K = 5
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASKINTL_", extra="ignore")
 
@@ -33,7 +37,7 @@ class Settings(BaseSettings):
     # Chunking
     max_passage_words: int = Field(120, ge=20, le=1000)
     # Retrieval
-    top_k: int = Field(5, ge=1, le=50, description="passages returned (at most max_top_k)")
+    top_k: int = Field(DEFAULT_TOP_K, ge=1, le=50, description="passages returned (at most max_top_k)")
     max_top_k: int = Field(20, ge=1, le=50, description="the most passages a question may ask for")
     candidates: int = Field(100, ge=10, le=2000, description="per-list depth before fusion")
     query_batch: int = Field(

@@ -152,11 +152,11 @@ class Engine:
             confidence_level=confidence_level(round(confidence, 4), abstained, self.settings.low_confidence_below),
         ), live.snap)  # links to the live pages, "as of" dates
 
-    def evidence(self, question: str, history=None, top_k: int = 5):
+    def evidence(self, question: str, history=None, top_k: int | None = None):
         """(retrieval, evidence) of a question: the quote the reader chose and its confidence,
         whether or not it would be shown (for diagnostics and tests)."""
         turns = self._validate(question, history)
-        retrieval, evidence, _ = self._answer(self._live, question.strip(), turns, top_k)
+        retrieval, evidence, _ = self._answer(self._live, question.strip(), turns, top_k or self.settings.top_k)
         return retrieval, evidence
 
     def _answer(self, live: _Live, question: str, turns: list[Turn], top_k: int, exclude: set[int] | None = None,

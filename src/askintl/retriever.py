@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .config import DEFAULT_TOP_K
 from .embedders import Embedder
 from .institutions import InstitutionMatcher
 from .lexical import LexicalQuery
@@ -89,12 +90,12 @@ class Retriever:
                 return self.snap.documents[doc_idx].institution or None
         return None
 
-    def search(self, query: str, top_k: int = 5, institutions: list[str] | None = None,
+    def search(self, query: str, top_k: int = DEFAULT_TOP_K, institutions: list[str] | None = None,
                query_vector: np.ndarray | None = None, exclude: set[int] | None = None,
                scope: list[str] | None = None) -> Retrieval:
         return self.batch_search([query], top_k, [institutions], [query_vector], exclude, scope)[0]
 
-    def batch_search(self, queries: list[str], top_k: int = 5, institutions: list[list[str] | None] | None = None,
+    def batch_search(self, queries: list[str], top_k: int = DEFAULT_TOP_K, institutions: list[list[str] | None] | None = None,
                      query_vectors: list[np.ndarray | None] | None = None,
                      exclude: set[int] | None = None, scope: list[str] | None = None) -> list[Retrieval]:
         """``scope``: institutions (catalog names) whose passages alone are candidates, or None for all."""
