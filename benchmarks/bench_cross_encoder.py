@@ -1,6 +1,6 @@
 """Latency of the English cross-encoder: one question against 10 candidate sentences.
 
-    OMP_WAIT_POLICY=passive .venv/bin/python benchmarks/bench_cross_encoder.py [--runs 100] [--threads 2]
+    OMP_WAIT_POLICY=passive .venv/bin/python benchmarks/bench_cross_encoder.py [--runs 100] [--threads 2] [--sentences 10]
 
 Prints p50 / p95 over --runs calls of CrossEncoder.scores (tokenising included) after 10
 warm-up calls, with the bundled int8 model (src/askintl/data/cross_encoder/), the CPU time a
@@ -37,29 +37,31 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--sentences", type=int, default=10, help="candidates a call (answering reads the fusion's N)")
     args = ap.parse_args()
+    sentences = SENTENCES[:args.sentences]
     from askintl.crossencoder import CrossEncoder, model_dir
 
     t0 = time.perf_counter()
     model = CrossEncoder(model_dir(), threads=args.threads)
     load = time.perf_counter() - t0
     for _ in range(10):
-        model.scores(QUESTION, SENTENCES)
+        model.scores(QUESTION, sentences)
     times, cpu = [], []
     for _ in range(args.runs):
         t, c = time.perf_counter(), time.process_time()
-        model.scores(QUESTION, SENTENCES)
+        model.scores(QUESTION, sentences)
         times.append((time.perf_counter() - t) * 1000)
         cpu.append((time.process_time() - c) * 1000)
     tok = []
     for _ in range(args.runs):
         model.tokenizer._word_cache.clear()
         t = time.perf_counter()
-        model.encode(QUESTION, SENTENCES)
+        model.encode(QUESTION, sentences)
         tok.append((time.perf_counter() - t) * 1000)
     size = sum(f.stat().st_size for f in model_dir().iterdir() if f.is_file()) / 2**20
-    s = model.scores(QUESTION, SENTENCES)
-    print(f"cross-encoder, 10 sentences, {args.threads} threads: p50 {np.percentile(times, 50):.1f} ms, "
+    s = model.scores(QUESTION, sentences)
+    print(f"cross-encoder, {len(sentences)} sentences, {args.threads} threads: p50 {np.percentile(times, 50):.1f} ms, "
           f"p95 {np.percentile(times, 95):.1f} ms over {args.runs} runs; CPU time a call p50 "
           f"{np.percentile(cpu, 50):.1f} ms (all threads; on a loaded machine, wall time waits for the CPU); "
           f"{os.getloadavg()[0]:.1f} load average (tokenising, cold word cache: "

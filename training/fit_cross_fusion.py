@@ -142,10 +142,11 @@ def main() -> int:
         print(f"  N={n}: " + " ".join(f"w{w}:{grid[(n, w)]:.3f}" for w in W_GRID), file=sys.stderr)
 
     # a, b, c on every training record (all three ways of asking).
-    X, y, ans, p_base = [], [], [], []
+    X, y, ans, p_base, p_pick = [], [], [], [], []
     for r in english_train:
         k = pick(r, n_best, w_best)
         p = probability_of(r["reading"], r["scores"], k, r["answerability"])
+        p_pick.append(p)
         j = r["idx"].index(k) if k in r["idx"] else None
         ce_k = float(r["ce"][j]) if j is not None else float(model.scores(r["question"], [r["reading"].candidates[k].text])[0])
         X.append([logit(p), ce_k])
@@ -153,7 +154,7 @@ def main() -> int:
         ans.append(int(r["answerable"]))
         b0 = int(np.argmax(r["scores"]))
         p_base.append(probability_of(r["reading"], r["scores"], b0, r["answerability"]))
-    X, y, ans, p_base = np.array(X), np.array(y), np.array(ans), np.array(p_base)
+    X, y, ans, p_base, p_pick = np.array(X), np.array(y), np.array(ans), np.array(p_base), np.array(p_pick)
     lr = LogisticRegression(C=10.0, max_iter=1000).fit(X, y)
     a, b = (float(v) for v in lr.coef_[0])
     c0 = float(lr.intercept_[0])
@@ -174,8 +175,25 @@ def main() -> int:
     fusion = {"n": n_best, "w": w_best, "a": round(a, 4), "b": round(b, 4), "c": round(c, 4), "c_logistic": round(c0, 4)}
     un = ans == 0
     z_after = a * X[:, 0] + b * X[:, 1] + c
-    print(f"fusion {fusion}; training answerable refused {refused_before:.3f} → {refused(c):.3f}; "
-          f"unanswerable refused {np.mean(p_base[un] < threshold):.3f} → {np.mean(1 / (1 + np.exp(-z_after[un])) < threshold):.3f}",
+    training_side = {
+        "reader": {"answerable_refused": refused_before, "unanswerable_refused": float(np.mean(p_base[un] < threshold))},
+        "rerank_only": {"answerable_refused": float(np.mean(p_pick[ans == 1] < threshold)),
+                        "unanswerable_refused": float(np.mean(p_pick[un] < threshold))},
+        "rerank_and_confidence": {"answerable_refused": refused(c),
+                                  "unanswerable_refused": float(np.mean(1 / (1 + np.exp(-z_after[un])) < threshold))}}
+    for name, v in training_side.items():
+        print(f"training side, {name:22s} answerable refused {v['answerable_refused']:.3f}  "
+              f"unanswerable refused {v['unanswerable_refused']:.3f}", file=sys.stderr, flush=True)
+    # The joined probability is kept only if, on the training side, it refuses more unanswerable
+    # questions than the reader's own probability of the re-ranked quote without refusing more
+    # answerable ones; otherwise the quote is re-ranked and judged by the reader alone.
+    ro, rc = training_side["rerank_only"], training_side["rerank_and_confidence"]
+    keep_confidence = (rc["unanswerable_refused"] - rc["answerable_refused"]
+                       > ro["unanswerable_refused"] - ro["answerable_refused"])
+    fitted = dict(fusion)
+    if not keep_confidence:
+        fusion.update(a=1.0, b=0.0, c=0.0)
+    print(f"fusion {fusion} (fitted {fitted}; joined probability {'kept' if keep_confidence else 'dropped'})",
           file=sys.stderr, flush=True)
 
     # Held-out: before (the reader) → after (reader + cross-encoder), and each part alone.
@@ -205,7 +223,8 @@ def main() -> int:
             print(f"{s:22s} {name:16s} answer_hit {f['answer_hit']:.3f}  pick_hit {f['pick_hit']:.3f}  "
                   f"false_abstain {f['false_abstain']:.3f}  abstain_unanswerable {f['abstain_on_unanswerable']:.3f}  "
                   f"auc {f['auc_right']:.3f}", file=sys.stderr, flush=True)
-    out = {**fusion, "threshold": threshold, "fitted_on": {"records": len(english_train), "sources": ENGLISH,
+    out = {**fusion, "confidence": "joined" if keep_confidence else "reader", "fitted": fitted,
+           "training_side": training_side, "threshold": threshold, "fitted_on": {"records": len(english_train), "sources": ENGLISH,
                                                             "pick_accuracy_reader": round(base_acc, 3),
                                                             "pick_accuracy_fused": round(acc, 3),
                                                             "answerable_refused": round(refused_before, 3)},
