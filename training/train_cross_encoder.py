@@ -372,7 +372,9 @@ and judges the chosen quote with {'sigmoid(a·logit(p) + b·logit + c), a={a}, b
                                    if f.get('confidence') == 'joined' else "the reader's own probability (the joined one was fitted, "
                                    "a={a}, b={b}, c={c}, and dropped: on the training side it refused fewer unanswerable "
                                    "questions at the same answerable refusals)".format(**f['fitted'])};
-the engine abstains below the reader's threshold ({f['threshold']}), as before. Fitted by
+the engine abstains below the reader's threshold ({f['threshold']}), as before. **Off by default**:
+`ASKINTL_CROSS_ENCODER=1` turns it on (with it on, one quote in tests/test_answer_window.py, a
+nonsense question over the hashing embedder, changes). Fitted by
 `training/fit_cross_fusion.py` on the training side of `training/out` (out-of-fold reader).
 
 Training side, at the threshold:

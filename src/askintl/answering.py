@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chunking import count_words
+from .crossencoder import rerank  # cross-encoder (English)
 from .lang import REQUIRED_FORM, answer_type, matches_answer_type, strict_evidence
 from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
@@ -153,7 +154,8 @@ def faq_answer(snap: IndexSnapshot, query_vector: np.ndarray, cand: Candidate) -
 
 
 def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str | None = None,
-                  answer_from: int = READ_PASSAGES, reader: ReaderModel | None = None) -> Evidence:
+                  answer_from: int = READ_PASSAGES, reader: ReaderModel | None = None,
+                  use_cross_encoder: bool = True) -> Evidence:
     """Choose the quote among the sentences of the top passages, and how sure it is.
 
     ``question`` is what the user asked (its language and the kind of answer it wants);
@@ -166,6 +168,10 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
     if not reading.candidates:
         return Evidence(None, 0.0, reading)
     scores = reader.rank(reading)
+    # >>> cross-encoder (English questions): re-orders the reader's top candidates (crossencoder.py)
+    cross = rerank(snap, question, reading, scores) if use_cross_encoder else None
+    key = cross.key if cross is not None else scores
+    # <<< cross-encoder
     allowed = [i for i, c in enumerate(reading.candidates) if c.passage_rank < max(1, answer_from)]
     if not allowed:
         return Evidence(None, 0.0, reading)
@@ -183,7 +189,7 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
         if not having and kind in REQUIRED_FORM:
             return Evidence(None, 0.0, reading)  # no amount, no e-mail in the sources: not answered here
         allowed = having or allowed
-    best = max(allowed, key=lambda i: scores[i])
+    best = max(allowed, key=lambda i: key[i])  # cross-encoder: key (was scores)
     if best != int(np.argmax(scores)):
         # The best sentence is in a passage the user was not shown, or lacks the form asked for:
         # judge the one we quote.
@@ -192,6 +198,10 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
         scores[best] = scores[order[0]] + 1e-3
         reading.scores = scores
     confidence = reader.probability(reading)
+    # >>> cross-encoder: the reader's probability and the quote's cross-encoder logit, joined
+    if cross is not None:
+        confidence = cross.confidence(reading, best, confidence)
+    # <<< cross-encoder
     cand = reading.candidates[best]
     span = faq_answer(snap, retrieval.query_vector, cand) or shape_quote(snap, question, cand, focus)
     p = cand.passage
