@@ -92,15 +92,7 @@ def _cells(text: str) -> tuple[str, ...]:
 
 def text_blocks(text: str) -> tuple[Block, ...]:
     """The blocks of a text or Markdown document, one per non-empty line, read from the lines."""
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
-    # trim each line to its non-space characters
-    spans = []
-    for a, b in lines:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        spans.append((a, b))
+    spans = list(_line_spans(text, 0, len(text)))  # each non-empty line, trimmed
     raw = [text[a:b] for a, b in spans]
     # blank line before each line (a plain-text heading stands apart from the paragraph above)
     blank_before = []
