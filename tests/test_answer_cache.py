@@ -228,7 +228,7 @@ def test_http_each_request_gets_its_own_answer_id_and_metrics_count_the_cache(ma
 
 
 def test_metrics_without_an_answer_cache_leave_it_out():
-    from askintl.metrics import ServiceMetrics
+    from askintl.api.metrics import ServiceMetrics
 
     def broken():
         raise AttributeError("no engine yet")

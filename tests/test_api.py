@@ -8,7 +8,7 @@ from web_servers import service_settings
 
 from askintl.api import create_app
 from askintl.cli import main as cli_main
-from askintl.feedback import FeedbackStore, default_db_path, question_key
+from askintl.api.feedback import FeedbackStore, default_db_path, question_key
 from askintl.records import Answer, AskResult
 
 ALPHA_QUESTION = "How many international students are at Alpha University?"

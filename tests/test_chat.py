@@ -10,10 +10,10 @@ import sys
 import pytest
 from rich.console import Console
 
-from askintl.chat import Conversation, parse_command
-from askintl.client import MAX_HISTORY_TURNS, LocalBackend, Reply, result_from_json
+from askintl.term.session import Conversation, parse_command
+from askintl.term.backends import MAX_HISTORY_TURNS, LocalBackend, Reply, result_from_json
 from askintl.records import Answer, AskResult, Document, Passage
-from askintl.render import (answer_view, citations, document_view, highlight_spans, paragraphs, plain_block,
+from askintl.term.views import (answer_view, citations, document_view, highlight_spans, paragraphs, plain_block,
                             sources_view)
 from chat_terminal import askintl_command, child_env
 
@@ -202,7 +202,7 @@ def _answered(confidence, level):
 
 
 def test_a_low_confidence_answer_is_marked_in_words_with_its_confidence():
-    from askintl.render import result_text
+    from askintl.term.views import result_text
 
     low, high = _answered(0.34, "low"), _answered(0.93, "high")
     shown = _render(answer_view(low, 0.02))  # no colours: the words must say it
@@ -347,7 +347,7 @@ def test_a_missing_index_is_a_clear_error(tmp_path):
 
 def test_what_the_prompt_needs_imports_no_numerical_library():
     """The prompt comes before the model: nothing on its path may import numpy, scipy, FAISS or pydantic."""
-    code = ("import sys, askintl.cli, askintl.chat, askintl.client, askintl.render; "
+    code = ("import sys, askintl.cli, askintl.term, askintl.term.session, askintl.term.plain, askintl.term.terminal, askintl.term.backends, askintl.term.views; "
             "print(sorted(m for m in ('numpy', 'scipy', 'faiss', 'pydantic', 'urllib.request') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

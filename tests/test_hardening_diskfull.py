@@ -19,7 +19,7 @@ from askintl import store as store_module
 from askintl.api import create_app
 from askintl.engine import Engine
 from askintl.errors import IndexError_, IndexWriteError, StorageError
-from askintl.feedback import FeedbackStore
+from askintl.api.feedback import FeedbackStore
 from askintl.indexer import build_index
 from askintl.store import CURRENT, VERSIONS, IndexStore
 

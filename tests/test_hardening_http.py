@@ -7,7 +7,7 @@ import pytest
 from web_servers import service_settings
 
 from askintl.cli import main as cli_main
-from askintl.feedback import FeedbackStore, default_db_path
+from askintl.api.feedback import FeedbackStore, default_db_path
 
 ALPHA_QUESTION = "How many international students are at Alpha University?"
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from askintl.admin import CorpusAdmin, DocumentUpload
+from askintl.api.admin import CorpusAdmin, DocumentUpload
 from askintl.config import Settings
 from askintl.engine import Engine
 from askintl.errors import InvalidRequestError, NotFoundError

@@ -13,9 +13,9 @@ from rich.console import Console
 from test_widget import CHROMIUM, CHROMIUM_ARGS, ask, host_page, serve, shadow
 from web_servers import LiveServer, StaticPages, service_settings
 
-from askintl.client import result_from_json
+from askintl.term.backends import result_from_json
 from askintl.records import Answer, AskResult, Passage
-from askintl.render import answer_view, place_label, plain_block, result_text, sources_view
+from askintl.term.views import answer_view, place_label, plain_block, result_text, sources_view
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 LONG = ("Accommodation, housing, dormitories, residence halls, meal plans, laundry, bicycles and campus life "

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_servers import LiveServer, service_settings
 
-from askintl import openai_compat
+from askintl.api import openai as openai_compat
 from askintl.api import create_app
 from askintl.errors import InvalidRequestError
 from askintl.records import Answer, AskResult, Passage

@@ -120,7 +120,7 @@ def test_pages_are_decoded_as_browsers_do(raw, content_type, expected):
 
 def test_the_chat_and_ask_show_the_live_link_and_as_of():
     from askintl.records import Answer, AskResult, Passage
-    from askintl.render import live_source, plain_block
+    from askintl.term.views import live_source, plain_block
 
     link = "https://u.edu/fees#:~:text=Master,1%2C750%20euros"
     p = Passage(0, "fees", "Fees", "U", "Master | 1,750 euros", 0, 20, 1.0, url="https://u.edu/fees", link=link,

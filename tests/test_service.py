@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from askintl.api import create_app
-from askintl.metrics import Counter, Histogram, Registry
-from askintl.ratelimit import RateLimiter, retry_after_header
+from askintl.api.metrics import Counter, Histogram, Registry
+from askintl.api.ratelimit import RateLimiter, retry_after_header
 
 KEY = "s3cret-admin-key-for-tests"
 ADMIN = {"Authorization": f"Bearer {KEY}"}
@@ -413,7 +413,7 @@ def test_a_malformed_content_length_is_400():
     import asyncio
 
     from askintl.api.middleware import LimitsMiddleware
-    from askintl.metrics import ServiceMetrics
+    from askintl.api.metrics import ServiceMetrics
 
     async def app(scope, receive, send):  # never reached
         raise AssertionError("the request should have been refused")

@@ -15,7 +15,7 @@ from web_servers import LiveServer, StaticPages, free_port, service_settings
 
 from askintl.api import create_app
 from askintl.engine import Engine
-from askintl.feedback import FeedbackStore, default_db_path
+from askintl.api.feedback import FeedbackStore, default_db_path
 
 pytestmark = pytest.mark.model
 

@@ -64,7 +64,7 @@ def cmd_index(args) -> int:
 
 def cmd_ask(args) -> int:
     from .engine import Engine
-    from .render import print_result
+    from .term.views import print_result
 
     settings = _settings(args)
     engine = Engine.open(settings)
@@ -89,7 +89,7 @@ def cmd_eval(args) -> int:
     if args.json:
         print(json.dumps(summary, indent=1))
     else:
-        from .render import print_eval
+        from .term.views import print_eval
 
         print_eval(summary)
     return 0
@@ -130,8 +130,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .feedback import FeedbackStore, default_db_path
-    from .render import report_text, safe_json
+    from .api.feedback import FeedbackStore, default_db_path
+    from .term.views import report_text, safe_json
 
     store = FeedbackStore(args.db or default_db_path(_settings(args)), create=False)
     report = store.report(limit=args.limit, since_days=args.days)
@@ -342,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_chat(args) -> int:
-    from .chat import run_chat
+    from .term import run_chat
 
     # settings are made with the model loading, in the background: the prompt comes first
     return run_chat(lambda: _settings(args), url=args.url, top_k=args.top_k, json_lines=args.json,

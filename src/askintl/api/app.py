@@ -22,14 +22,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..admin import CorpusAdmin
+from .admin import CorpusAdmin
 from ..config import Settings, get_settings
 from ..engine import Engine
 from ..errors import AskintlError
-from ..feedback import FeedbackStore
-from ..metrics import ServiceMetrics
-from ..openai_compat import error_body
-from ..ratelimit import RateLimiter
+from .feedback import FeedbackStore
+from .metrics import ServiceMetrics
+from .openai import error_body
+from .ratelimit import RateLimiter
 from .deps import get_engine  # noqa: F401 - re-exported for dependency overrides
 from .logs import setup_request_log
 from .middleware import ForwardedMiddleware, LimitsMiddleware, ObservabilityMiddleware, is_openai_path

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from ..admin import CorpusAdmin
+from .admin import CorpusAdmin
 from ..config import Settings
 from ..engine import Engine
-from ..feedback import FeedbackStore
-from ..metrics import ServiceMetrics
+from .feedback import FeedbackStore
+from .metrics import ServiceMetrics
 
 
 def get_engine(request: Request) -> Engine:

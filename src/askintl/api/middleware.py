@@ -19,9 +19,9 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..metrics import ServiceMetrics
-from ..openai_compat import error_body
-from ..ratelimit import RateLimiter, retry_after_header
+from .metrics import ServiceMetrics
+from .openai import error_body
+from .ratelimit import RateLimiter, retry_after_header
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}

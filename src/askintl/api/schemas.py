@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from ..config import get_settings
-from ..feedback import MAX_COMMENT_CHARS
+from .feedback import MAX_COMMENT_CHARS
 from ..textcheck import pydantic_check
 
 LIMITS = get_settings()

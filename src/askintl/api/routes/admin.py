@@ -1,6 +1,6 @@
 """Admin endpoints (API key): add, replace and delete documents; reindex in the background.
 
-The documents are written to the corpus folder (see ``askintl.admin``); the engine keeps
+The documents are written to the corpus folder (see ``askintl.api.admin``); the engine keeps
 answering from the live index version until the new one is published, then switches.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from ...admin import Change, DocumentUpload
+from ..admin import Change, DocumentUpload
 from ..deps import AdminDep, require_admin
 from ..schemas import AdminChangeOut, DocumentIn, ErrorOut, NewDocumentIn, ReindexStatusOut
 

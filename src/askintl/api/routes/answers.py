@@ -7,8 +7,8 @@ from fastapi import APIRouter, HTTPException, Request
 
 from ...engine import Engine
 from ...errors import StorageError
-from ...feedback import FeedbackStore, is_disk_full, new_answer_id
-from ...metrics import ServiceMetrics
+from ..feedback import FeedbackStore, is_disk_full, new_answer_id
+from ..metrics import ServiceMetrics
 from ...records import AskResult
 from ..deps import EngineDep, FeedbackDep, MetricsDep
 from ..schemas import AskRequest, AskResponse, ErrorOut, FeedbackIn, FeedbackOut

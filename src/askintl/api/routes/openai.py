@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from ... import openai_compat
+from ..openai import MODEL_ID, completion, messages_to_question, stream_events
 from ..deps import EngineDep, FeedbackDep, MetricsDep, public_base_url
 from ..schemas import AskResponse, ChatCompletionRequest
 from .answers import answer_and_record
@@ -30,7 +30,7 @@ async def chat_completions(body: ChatCompletionRequest, request: Request, engine
     the earlier user/assistant messages its history. The reply quotes the sources with
     numbered citations; `citations` lists them as data (one per document, numbered as in the text).
     The extra body field `institutions` (names or aliases) restricts the search to those institutions."""
-    chat = openai_compat.messages_to_question([m.model_dump() for m in body.messages])
+    chat = messages_to_question([m.model_dump() for m in body.messages])
     result, answer_id, _version = await run_in_threadpool(
         answer_and_record, request, engine, feedback, metrics, chat.question, chat.history, body.top_k, "chat",
         body.institutions)
@@ -38,14 +38,14 @@ async def chat_completions(body: ChatCompletionRequest, request: Request, engine
     base = public_base_url(request)
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
-        events = openai_compat.stream_events(result, chat, answer_id, payload, base, include_usage=include_usage)
+        events = stream_events(result, chat, answer_id, payload, base, include_usage=include_usage)
         return StreamingResponse(events, media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    return JSONResponse(openai_compat.completion(result, chat, answer_id, payload, base))
+    return JSONResponse(completion(result, chat, answer_id, payload, base))
 
 
 @router.get("/v1/models")
 def list_models() -> dict:
     """The one model, `askintl` (/v1/chat/completions accepts any model name)."""
-    return {"object": "list", "data": [{"id": openai_compat.MODEL_ID, "object": "model", "created": _STARTED,
+    return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": _STARTED,
                                         "owned_by": "askintl"}]}

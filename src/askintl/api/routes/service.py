@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
-from ...metrics import CONTENT_TYPE
+from ..metrics import CONTENT_TYPE
 from ..deps import EngineDep, MetricsDep
 from ..schemas import Health
 

@@ -26,9 +26,9 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .config import Settings
-from .errors import NotFoundError, StorageError
-from .records import AskResult
+from ..config import Settings
+from ..errors import NotFoundError, StorageError
+from ..records import AskResult
 
 log = logging.getLogger(__name__)
 

@@ -21,14 +21,14 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .config import Settings
-from .engine import Engine
-from .errors import (AskintlError, ConfigError, ConflictError, IndexError_, InvalidRequestError, LoaderError,
+from ..config import Settings
+from ..engine import Engine
+from ..errors import (AskintlError, ConfigError, ConflictError, IndexError_, InvalidRequestError, LoaderError,
                      NotFoundError)
-from .identifiers import check_doc_id as _check_doc_id
-from .identifiers import check_url
-from .indexer import index_documents
-from .loaders import CATALOG_NAME, SUFFIXES, iter_corpus_files, load_corpus, load_file
+from ..identifiers import check_doc_id as _check_doc_id
+from ..identifiers import check_url
+from ..indexer import index_documents
+from ..loaders import CATALOG_NAME, SUFFIXES, iter_corpus_files, load_corpus, load_file
 
 log = logging.getLogger(__name__)
 

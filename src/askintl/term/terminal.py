@@ -1,19 +1,7 @@
-"""The terminal chat: ``askintl chat``.
-
-    terminal                                        pipe (``askintl chat < questions.txt``)
-    ────────                                        ────
-    prompt at once, model loads in a thread         model loads first, then one line at a time
-    rich answer view, /commands, line history       one plain block per question (or JSON lines)
-
-Both front ends share one ``Conversation``: after every question it appends the user turn and
-the assistant turn (the quote, or "" when the sources do not answer) and sends them as the
-next question's ``history``, exactly as a client of ``POST /v1/ask`` does. Answers come from a
-``client.Backend``: the local index by default, or an askintl server with ``--url``.
-"""
+"""``askintl chat`` in a terminal: rich views, prompt_toolkit line editing, the model loading
+in a background thread while the user types."""
 from __future__ import annotations
 
-import io
-import json
 import os
 import sys
 import threading
@@ -21,8 +9,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .client import MAX_HISTORY_TURNS, Backend, Reply, index_label
-from .errors import AskintlError, InvalidRequestError
+from ..errors import AskintlError
+from .backends import Backend
+from .session import COMMANDS, HELP_FOOTER, Conversation, Front
 
 
 def _interruptible() -> None:
@@ -36,50 +25,6 @@ def _interruptible() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-COMMANDS: list[tuple[str, str]] = [
-    ("/help", "this list"),
-    ("/sources", "the passages of the last answer, in full, the quote highlighted"),
-    ("/open N", "the document of citation N, the quote highlighted"),
-    ("/reset", "forget the conversation: the next question starts afresh"),
-    ("/json", "the last raw response, as POST /v1/ask returns it"),
-    ("/quit", "leave (Ctrl-D and Ctrl-C leave too)"),
-]
-_QUIT = {"quit", "exit", "q"}
-HELP_FOOTER = ("Anything else is a question, in any language. Follow-ups such as “and how many teachers "
-               "do they invite?” are read with the earlier turns of the conversation.")
-
-
-class Conversation:
-    """The turns of one chat and its last reply."""
-
-    def __init__(self, top_k: int | None = None):
-        self.top_k = top_k
-        self.history: list[dict] = []
-        self.last: Reply | None = None
-
-    def ask(self, backend: Backend, question: str) -> Reply:
-        reply = backend.ask(question, history=list(self.history), top_k=self.top_k)
-        result = reply.result
-        quote = result.answer.text if result.answer and not result.abstained else ""
-        self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": quote}]
-        del self.history[:-MAX_HISTORY_TURNS]
-        self.last = reply
-        return reply
-
-    def reset(self) -> None:
-        self.history.clear()
-        self.last = None
-
-
-def parse_command(line: str) -> tuple[str, str] | None:
-    """``("open", "2")`` for "/open 2"; None when the line is a question."""
-    line = line.strip()
-    if not line.startswith("/") or line.startswith("//"):
-        return None
-    name, _, arg = line[1:].partition(" ")
-    return name.lower(), arg.strip()
-
-
 class _Fatal(Exception):
     """The chat cannot go on (the local index or model failed to load)."""
 
@@ -88,143 +33,6 @@ class _Fatal(Exception):
         self.error = error
 
 
-class _Front:
-    """What both front ends do with a line; they differ in how they show things."""
-
-    conversation: Conversation
-
-    def backend(self) -> Backend:
-        raise NotImplementedError
-
-    def handle(self, line: str) -> bool:
-        """Answer a question or run a command; False when the chat should end."""
-        command = parse_command(line)
-        if command is None:
-            self.question(line)
-            return True
-        name, arg = command
-        if name in _QUIT:
-            return False
-        if name in ("help", "h", "?"):
-            self.show_help()
-        elif name == "sources":
-            self.show_sources(self._last().result)
-        elif name == "open":
-            self._open(arg)
-        elif name == "reset":
-            self.reset()
-        elif name == "json":
-            self.show_json(self._last().raw)
-        else:
-            raise InvalidRequestError(f"unknown command /{name}: /help lists the commands")
-        return True
-
-    def _last(self) -> Reply:
-        if self.conversation.last is None:
-            raise InvalidRequestError("no answer yet: ask a question first")
-        return self.conversation.last
-
-    def _open(self, arg: str) -> None:
-        result = self._last().result
-        n = len(result.passages)
-        if not n:
-            raise InvalidRequestError("the last answer cites no passages")
-        if not arg.isdigit() or not 1 <= int(arg) <= n:
-            raise InvalidRequestError(f"/open takes a citation number from 1 to {n}, e.g. /open 1")
-        passage = result.passages[int(arg) - 1]
-        self.show_document(self.backend().document(passage.doc_id), passage, int(arg), result)
-
-    def reset(self) -> None:
-        self.conversation.reset()
-        self.notice("Conversation cleared: the next question starts afresh.")
-
-    # what the front ends show
-    def question(self, text: str) -> None: ...
-    def show_help(self) -> None: ...
-    def show_sources(self, result) -> None: ...
-    def show_document(self, doc, passage, number: int, result) -> None: ...
-    def show_json(self, raw: dict) -> None: ...
-    def notice(self, text: str) -> None: ...
-
-
-# ---- piped input: plain blocks ----------------------------------------------------------------
-class PlainChat(_Front):
-    """One block per question on ``out``; no colours, no control codes.
-
-    A block is ``render.plain_block`` followed by an empty line; an error replaces the ``A:``
-    line with ``Error: <message>``. With ``json_lines``, every question gives one line of JSON
-    instead (the response of POST /v1/ask, or ``{"question", "error", "detail"}``).
-    """
-
-    def __init__(self, backend: Backend, out, top_k: int | None = None, json_lines: bool = False):
-        self._backend = backend
-        self.out = out
-        self.json_lines = json_lines
-        self.conversation = Conversation(top_k)
-
-    def backend(self) -> Backend:
-        return self._backend
-
-    def run(self, lines) -> int:
-        """Answer every line; 0 when all went well, 1 when some could not be answered."""
-        failures = 0
-        for raw in lines:
-            line = raw.strip()
-            if not line:
-                continue
-            try:
-                if not self.handle(line):
-                    break
-            except AskintlError as exc:
-                failures += 1
-                self._error(line, exc)
-            self.out.flush()
-        return 1 if failures else 0
-
-    def _write(self, text: str) -> None:
-        self.out.write(text)
-
-    def _error(self, line: str, exc: AskintlError) -> None:
-        if self.json_lines:
-            self._write(json.dumps({"question": line, "error": type(exc).__name__, "detail": str(exc)},
-                                   ensure_ascii=False) + "\n")
-        else:
-            from .render import printable
-
-            question = "" if parse_command(line) else f"Q: {printable(' '.join(line.split()))}\n"
-            self._write(f"{question}Error: {printable(str(exc))}\n\n")
-
-    def question(self, text: str) -> None:
-        from .render import plain_block
-
-        reply = self.conversation.ask(self._backend, text)
-        if self.json_lines:
-            self._write(json.dumps(reply.raw, ensure_ascii=False) + "\n")
-        else:
-            self._write(plain_block(reply.result) + "\n")
-
-    def show_help(self) -> None:
-        width = max(len(c) for c, _ in COMMANDS)
-        self._write("".join(f"{c.ljust(width)}  {d}\n" for c, d in COMMANDS) + HELP_FOOTER + "\n\n")
-
-    def show_sources(self, result) -> None:
-        from .render import plain_sources
-
-        self._write(plain_sources(result) + "\n")
-
-    def show_document(self, doc, passage, number, result) -> None:
-        from .render import plain_document
-
-        self._write(plain_document(doc, passage, number, result) + "\n")
-
-    def show_json(self, raw: dict) -> None:
-        self._write(json.dumps(raw, ensure_ascii=False) + "\n")
-
-    def notice(self, text: str) -> None:
-        pass  # /reset is silent in a pipe: blocks are answers
-
-
-# ---- a terminal: rich views, prompt_toolkit line editing ------------------------------------------
 class Loader:
     """Opens the backend in a background thread, so that the prompt appears at once."""
 
@@ -272,10 +80,10 @@ def _history_path(explicit: str | None) -> Path | None:
     return Path(state) / "askintl" / "chat-history"
 
 
-class TerminalChat(_Front):
+class TerminalChat(Front):
     """The interactive chat. The backend loads in a ``Loader`` while the user types."""
 
-    def __init__(self, factory: Callable[[], Backend], where: str, top_k: int | None = None,
+    def __init__(self, factory: Callable[[], Backend], answers_from: str, top_k: int | None = None,
                  history_file: str | None = None, loading: str = "loading the model and the index",
                  fallback: Backend | None = None, console=None):
         """``fallback``: a backend to keep asking when loading fails (a server that may come back);
@@ -283,7 +91,7 @@ class TerminalChat(_Front):
         from rich.console import Console
 
         self.console = console or Console(highlight=False)
-        self.where = where
+        self.answers_from = answers_from  # "local index index/" or "server http://…"
         self.loading = loading
         self.conversation = Conversation(top_k)
         self.fallback = fallback
@@ -293,7 +101,7 @@ class TerminalChat(_Front):
         self._glyph = "❯" if _can_encode(self.console, "❯·…") else ">"
         self.session = self._make_session()
         self.loader: Loader | None = None
-        self._where: dict[int, str] = {}  # passage index → "¶3", for the last answer
+        self._places: dict[int, str] = {}  # passage index → "¶3", for the last answer's citations
 
     # -- line editing
     def _make_session(self):
@@ -362,7 +170,7 @@ class TerminalChat(_Front):
         c = self.console
         _interruptible()
         c.print("[bold]askintl chat[/] [dim]· exact, cited answers from the international offices' own texts[/]")
-        c.print(f"[dim]Answers from the {_escape(self.where)} · /help lists the commands · Ctrl-D quits[/]\n")
+        c.print(f"[dim]Answers from the {_escape(self.answers_from)} · /help lists the commands · Ctrl-D quits[/]\n")
         self.loader = Loader(self._factory, on_done=self._loaded)
         if self.session is not None:
             # load once the prompt is drawn: the loading thread's imports would slow the drawing down
@@ -435,24 +243,24 @@ class TerminalChat(_Front):
     # -- views
     def reset(self) -> None:
         super().reset()
-        self._where = {}
+        self._places = {}
 
     def question(self, text: str) -> None:
-        from .render import answer_view
+        from .views import answer_view
 
         backend = self.backend()
 
         def work():
             reply = self.conversation.ask(backend, text)
-            return reply, self._places(backend, reply.result)
+            return reply, self._find_places(backend, reply.result)
 
-        reply, self._where = self._in_thread(work, lambda s: f"Searching… {s:.1f} s")
-        self.console.print(answer_view(reply.result, reply.seconds, self._where))
+        reply, self._places = self._in_thread(work, lambda s: f"Searching… {s:.1f} s")
+        self.console.print(answer_view(reply.result, reply.seconds, self._places))
 
     @staticmethod
-    def _places(backend: Backend, result) -> dict[int, str]:
+    def _find_places(backend: Backend, result) -> dict[int, str]:
         """Each passage's paragraphs in its document ("¶3"), for the citations."""
-        from .render import paragraphs
+        from .views import paragraphs
 
         places: dict[int, str] = {}
         for i, p in enumerate(result.passages):
@@ -478,12 +286,12 @@ class TerminalChat(_Front):
         self.console.print(Padding(Text(HELP_FOOTER, style="dim"), (1, 0, 1, 2)))
 
     def show_sources(self, result) -> None:
-        from .render import sources_view
+        from .views import sources_view
 
-        self.console.print(sources_view(result, self._where))
+        self.console.print(sources_view(result, self._places))
 
     def show_document(self, doc, passage, number, result) -> None:
-        from .render import document_view
+        from .views import document_view
 
         self.console.print(document_view(doc, passage, number, result))
 
@@ -519,7 +327,7 @@ def _escape(text: str) -> str:
     """Text from outside (an error, a path) for rich markup: no markup, no control characters."""
     from rich.markup import escape
 
-    from .render import printable
+    from .views import printable
 
     return escape(printable(text))
 
@@ -530,62 +338,3 @@ def _can_encode(console, text: str) -> bool:
         return True
     except (UnicodeEncodeError, LookupError):
         return False
-
-
-# ---- entry point ---------------------------------------------------------------------------
-def run_chat(settings=None, url: str | None = None, top_k: int | None = None, json_lines: bool = False,
-             history_file: str | None = None, stdin=None, stdout=None) -> int:
-    """``askintl chat``: a terminal chat when both ends are terminals, plain blocks otherwise.
-
-    ``settings`` is a ``Settings``, or a function that makes one: it is then called with the
-    model loading, in the background (importing pydantic alone takes a noticeable moment).
-    """
-    stdin = stdin or sys.stdin
-    stdout = stdout or sys.stdout
-    if url:
-        from .client import RemoteBackend
-
-        remote = RemoteBackend(url)  # checks the URL at once
-
-        def factory() -> Backend:
-            remote.connect()
-            return remote
-
-        where, loading, fallback = f"server {remote.base}", f"connecting to {remote.base}", remote
-    else:
-        def factory() -> Backend:
-            from .client import LocalBackend
-            from .config import Settings
-
-            return LocalBackend((settings() if callable(settings) else settings) or Settings())
-
-        where, loading, fallback = "local index", "loading the model and the index", None
-        if settings is not None and not callable(settings):
-            where = index_label(settings.index_dir)
-    interactive = _isatty(stdin) and _isatty(stdout) and not json_lines
-    if interactive:
-        return TerminalChat(factory, where, top_k=top_k, history_file=history_file, loading=loading,
-                            fallback=fallback).run()
-    stdin, stdout = _utf8(stdin), _utf8(stdout)
-    try:
-        return PlainChat(factory(), stdout, top_k=top_k, json_lines=json_lines).run(stdin)
-    except BrokenPipeError:  # the reader left (`askintl chat < questions.txt | head`): stop quietly
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())  # no error when Python flushes
-        except (OSError, ValueError, io.UnsupportedOperation):
-            pass
-        return 0
-
-
-def _isatty(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _utf8(stream):
-    """Pipes carry UTF-8 whatever the locale says (and undecodable bytes do not stop a script)."""
-    if isinstance(stream, io.TextIOWrapper) and (stream.encoding or "").lower().replace("-", "") != "utf8":
-        stream.reconfigure(encoding="utf-8", errors="replace")
-    return stream

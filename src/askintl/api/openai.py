@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from .errors import InvalidRequestError
-from .records import AskResult
+from ..errors import InvalidRequestError
+from ..records import AskResult
 
 MODEL_ID = "askintl"
 EXCERPT_CHARS = 300

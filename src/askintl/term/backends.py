@@ -18,9 +18,9 @@ import urllib.parse
 from dataclasses import dataclass, fields
 from typing import Protocol
 
-from . import __version__
-from .errors import AskintlError, IndexError_, InvalidRequestError, NotFoundError, RemoteError
-from .records import CONFIDENCE_LEVELS, Answer, AskResult, Document, Passage
+from .. import __version__
+from ..errors import AskintlError, IndexError_, InvalidRequestError, NotFoundError, RemoteError
+from ..records import CONFIDENCE_LEVELS, Answer, AskResult, Document, Passage
 
 #: the most history turns the HTTP API accepts (``api.schemas.MAX_TURNS``); older ones are dropped.
 MAX_HISTORY_TURNS = 40
@@ -59,7 +59,7 @@ class LocalBackend:
     """Answers from an index folder, with the model loaded in this process."""
 
     def __init__(self, settings, engine=None):
-        from .engine import Engine
+        from ..engine import Engine
 
         self.engine = engine or Engine.open(settings)
         snap = self.engine.snapshot

@@ -21,7 +21,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from .records import Answer, AskResult, Document, Passage
+from ..records import Answer, AskResult, Document, Passage
 
 QUOTE = "bold green"        # the answer quote (bold: it stands out without colours too)
 MATCH = "bold reverse"      # words shared with the question (on top of the quote's colour)
@@ -80,7 +80,7 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     common characters are not highlighted.
     """
     # here, not at the top: lexical imports numpy and scipy, and the chat's prompt must not wait
-    from .lexical import TOKEN_PATTERN, tokenize  # TOKEN_PATTERN: the tokenizer's own word pattern, for offsets
+    from ..lexical import TOKEN_PATTERN, tokenize  # TOKEN_PATTERN: the tokenizer's own word pattern, for offsets
 
     terms = set(tokenize(query))
     if not terms:
@@ -248,18 +248,18 @@ def _number(i: int, answer_passage: bool) -> Text:
     return Text(f"[{i + 1}]", style=f"bold {CITE}" if answer_passage else CITE)
 
 
-def _place(p: Passage, where: dict[int, str] | None, i: int) -> str:
-    return (where or {}).get(i) or f"{p.doc_id} {p.start}–{p.end}"
+def _place(p: Passage, places: dict[int, str] | None, i: int) -> str:
+    return (places or {}).get(i) or f"{p.doc_id} {p.start}–{p.end}"
 
 
-def citations(result: AskResult, where: dict[int, str] | None = None) -> _Citations:
+def citations(result: AskResult, places: dict[int, str] | None = None) -> _Citations:
     """One line per passage: [n], institution · document, where in it ("¶3").
 
-    ``where`` maps a passage's index to its place in the document; without it the character
+    ``places`` maps a passage's index to its place in the document; without it the character
     span is shown.
     """
     answer_index = result.answer.passage_index if result.answer and not result.abstained else -1
-    places = [(p.doc_id, _place(p, where, i)) for i, p in enumerate(result.passages)]
+    places = [(p.doc_id, _place(p, places, i)) for i, p in enumerate(result.passages)]
     rows = []
     for i, p in enumerate(result.passages):
         place = places[i][1]
@@ -271,7 +271,7 @@ def citations(result: AskResult, where: dict[int, str] | None = None) -> _Citati
 
 # ---- the chat's views ---------------------------------------------------------------------
 def answer_view(result: AskResult, seconds: float | None = None,
-                where: dict[int, str] | None = None) -> RenderableType:
+                places: dict[int, str] | None = None) -> RenderableType:
     """One answer in the chat: the quote (or "not found"), then the numbered citations."""
     result = _printable_result(result)
     parts: list[RenderableType] = []
@@ -298,7 +298,7 @@ def answer_view(result: AskResult, seconds: float | None = None,
         parts.append(Text(""))
         if not result.answer or result.abstained:
             parts.append(Text("Closest passages (they do not answer it):", style="dim"))
-        parts.append(citations(result, where))
+        parts.append(citations(result, places))
     hint = Text(style="dim")
     if result.answer and not result.abstained:
         hint.append(f"confidence {result.confidence:.2f}")
@@ -311,7 +311,7 @@ def answer_view(result: AskResult, seconds: float | None = None,
     return Padding(Group(*parts), (1, 0, 1, 2))
 
 
-def sources_view(result: AskResult, where: dict[int, str] | None = None) -> RenderableType:
+def sources_view(result: AskResult, places: dict[int, str] | None = None) -> RenderableType:
     """Every passage of an answer in full, the quote highlighted inside its passage."""
     result = _printable_result(result)
     if not result.passages:
@@ -321,7 +321,7 @@ def sources_view(result: AskResult, where: dict[int, str] | None = None) -> Rend
     for i, p in enumerate(result.passages):
         is_answer = bool(answer) and answer.passage_index == i
         head = Text.assemble(_number(i, True), " ", _name(p, is_answer), no_wrap=True, overflow="ellipsis")
-        meta = Text(" · ".join(x for x in ((where or {}).get(i), f"{p.doc_id} {p.start}–{p.end}",
+        meta = Text(" · ".join(x for x in ((places or {}).get(i), f"{p.doc_id} {p.start}–{p.end}",
                                            f"score {p.score:.3f}") if x), style="dim")
         if is_answer:
             meta.append(" · the answer", style=f"bold {QUOTE}")
@@ -480,7 +480,7 @@ def report_text(report) -> str:
     """The report for a terminal: questions and comments come from anyone on the internet, so
     their control characters, line breaks and bidirectional overrides are shown as escapes
     (``\\x1b[2J``, ``\\n``, ``\\u202e``): they can neither drive the terminal nor forge a row."""
-    from .textcheck import escape_untrusted
+    from ..textcheck import escape_untrusted
 
     def row(r):
         return replace(r, question=escape_untrusted(r.question), doc_ids=[escape_untrusted(d) for d in r.doc_ids],
