@@ -2,6 +2,7 @@
 metrics and structured request logs (in-process client, hashing embedder, tiny data)."""
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -10,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from askintl.api import create_app
-from askintl.api.metrics import Counter, Histogram, Registry
 from askintl.api.ratelimit import RateLimiter, retry_after_header
+from helpers import metric_samples
 
 KEY = "s3cret-admin-key-for-tests"
 ADMIN = {"Authorization": f"Bearer {KEY}"}
@@ -75,7 +76,7 @@ def test_api_answers_429_with_retry_after(make_client):
     # Pages, the widget, health and metrics are not limited.
     for path in ("/", "/widget.js", "/healthz", "/metrics", "/documents/alpha-uni"):
         assert client.get(path).status_code == 200, path
-    assert "askintl_rate_limited_total 2" in client.get("/metrics").text
+    assert metric_samples(client.get("/metrics").text)["askintl_rate_limited_total"] == 2
 
 
 def test_rate_limit_is_per_client_address(make_client):
@@ -276,7 +277,7 @@ def test_a_failed_reindex_is_reported_and_answering_goes_on(make_client, hash_en
     assert status["state"] == "failed" and "embedder exploded" in status["last_error"]
     assert status["indexed_generation"] < generation
     assert client.post("/v1/ask", json={"question": ALPHA_QUESTION}).json()["index_version"] == old
-    assert 'askintl_reindex_total{outcome="failed"} 1' in client.get("/metrics").text
+    assert metric_samples(client.get("/metrics").text)['askintl_reindex_total{outcome="failed"}'] == 1
     monkeypatch.undo()
     generation = client.post("/v1/admin/reindex", headers=ADMIN).json()["generation"]
     assert client.app.state.admin.wait(generation, 30)
@@ -284,15 +285,6 @@ def test_a_failed_reindex_is_reported_and_answering_goes_on(make_client, hash_en
 
 
 # ---- metrics -------------------------------------------------------------------------------------
-def _samples(text):
-    out = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            out[name] = float(value)
-    return out
-
-
 def test_metrics_count_requests_latency_and_abstentions(make_client):
     client = make_client()
     results = [client.post("/v1/ask", json={"question": q}).json()
@@ -306,15 +298,15 @@ def test_metrics_count_requests_latency_and_abstentions(make_client):
     for name, kind in [("askintl_http_requests_total", "counter"), ("askintl_abstentions_total", "counter"),
                        ("askintl_http_request_duration_seconds", "histogram"), ("askintl_index_documents", "gauge")]:
         assert f"# TYPE {name} {kind}" in text
-    s = _samples(text)
+    s = metric_samples(text)
     assert s['askintl_http_requests_total{method="POST",route="/v1/ask",status="200"}'] == 3
     assert s['askintl_http_requests_total{method="POST",route="/v1/ask",status="422"}'] == 1
     assert s['askintl_http_requests_total{method="GET",route="<unmatched>",status="404"}'] == 1
     assert s['askintl_http_request_duration_seconds_count{method="POST",route="/v1/ask"}'] == 4
     assert s['askintl_http_request_duration_seconds_bucket{method="POST",route="/v1/ask",le="+Inf"}'] == 4
-    prefix = 'askintl_http_request_duration_seconds_bucket{method="POST",route="/v1/ask"'
-    buckets = [v for k, v in s.items() if k.startswith(prefix)]
-    assert buckets == sorted(buckets)  # cumulative
+    buckets = [v for k, v in s.items() if k.startswith("askintl_http_request_duration_seconds_bucket{")
+               and 'method="POST"' in k and 'route="/v1/ask"' in k]
+    assert len(buckets) == 12 and buckets == sorted(buckets)  # cumulative, 11 bounds and +Inf
     assert s['askintl_questions_total{channel="ask"}'] == 3 and s['askintl_questions_total{channel="chat"}'] == 1
     assert s.get('askintl_abstentions_total{channel="ask"}', 0) == sum(r["abstained"] for r in results)
     assert s["askintl_index_documents"] == 2 and s["askintl_index_passages"] > 0
@@ -322,20 +314,58 @@ def test_metrics_count_requests_latency_and_abstentions(make_client):
 
 
 def test_metric_text_format_escapes_and_validates_labels():
-    reg = Registry()
-    c = reg.add(Counter("x_total", "Help.", ("path",)))
-    h = reg.add(Histogram("y_seconds", "Help.", buckets=(0.1, 1)))
-    c.inc(path='a"b\\c\nd')
-    h.observe(0.05)
-    h.observe(5)
-    text = reg.render()
-    assert 'x_total{path="a\\"b\\\\c\\nd"} 1' in text
-    assert 'y_seconds_bucket{le="0.1"} 1' in text and 'y_seconds_bucket{le="1"} 1' in text
-    assert 'y_seconds_bucket{le="+Inf"} 2' in text and "y_seconds_sum 5.05" in text and "y_seconds_count 2" in text
+    from prometheus_client import Counter
+
+    from askintl.api.metrics import ServiceMetrics
+
+    m = ServiceMetrics()
+    m.requests.labels(method="GET", route='a"b\\c\nd', status="200").inc()
+    m.latency.labels(method="GET", route="/").observe(0.05)
+    m.latency.labels(method="GET", route="/").observe(50)
+    s = metric_samples(m.render())
+    assert s['askintl_http_requests_total{method="GET",route="a\\"b\\\\c\\nd",status="200"}'] == 1
+    bucket = 'askintl_http_request_duration_seconds_bucket{{le="{}",method="GET",route="/"}}'
+    assert s[bucket.format("0.05")] == 1 and s[bucket.format("10.0")] == 1 and s[bucket.format("+Inf")] == 2
+    assert s['askintl_http_request_duration_seconds_sum{method="GET",route="/"}'] == 50.05
+    assert s['askintl_http_request_duration_seconds_count{method="GET",route="/"}'] == 2
+    assert not any("_created" in name for name in s)
     with pytest.raises(ValueError):
-        c.inc(route="/")
+        m.requests.labels(route="/")
     with pytest.raises(ValueError):
-        reg.add(Counter("x_total", "again"))
+        Counter("askintl_http_requests_total", "again", registry=m.registry)
+
+
+def test_metrics_add_up_across_server_processes_in_multiprocess_mode(tmp_path):
+    """PROMETHEUS_MULTIPROC_DIR (prometheus_client's multiprocess mode): several processes count
+    into one folder and /metrics shows the sums, with the live index of the process scraped."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = tmp_path / "processes.py"
+    script.write_text(textwrap.dedent("""
+        import multiprocessing
+
+        def work(n):
+            from askintl.api.metrics import ServiceMetrics
+            ServiceMetrics().questions.labels(channel="ask").inc(n)
+
+        if __name__ == "__main__":
+            workers = [multiprocessing.get_context("spawn").Process(target=work, args=(n,)) for n in (1, 2)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            from askintl.api.metrics import ServiceMetrics
+            print(ServiceMetrics(index_state=lambda: {"documents": 2}).render())
+    """))
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    s = metric_samples(out.stdout)
+    assert s['askintl_questions_total{channel="ask"}'] == 3 and s["askintl_index_documents"] == 2
 
 
 # ---- structured logs -----------------------------------------------------------------------------
@@ -406,7 +436,8 @@ def test_unexpected_errors_are_500_json_and_logged_with_the_traceback(make_clien
     assert chat.status_code == 500 and chat.json()["error"]["type"] == "server_error"
     line = capture.lines[0]
     assert line["level"] == "error" and line["status"] == 500 and "RuntimeError: disk on fire" in line["exception"]
-    assert 'askintl_http_requests_total{method="POST",route="/v1/ask",status="500"} 1' in client.get("/metrics").text
+    assert metric_samples(client.get("/metrics").text)[
+        'askintl_http_requests_total{method="POST",route="/v1/ask",status="500"}'] == 1
 
 
 def test_a_malformed_content_length_is_400():

@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.engine = engine or Engine.open(settings)
         app.state.feedback = FeedbackStore.for_settings(settings)
         app.state.admin = CorpusAdmin(settings, app.state.engine,
-                                      on_reindex=lambda outcome: metrics.reindexes.inc(outcome=outcome))
+                                      on_reindex=lambda outcome: metrics.reindexes.labels(outcome=outcome).inc())
         try:
             yield
         finally:

@@ -1,154 +1,76 @@
-"""A few Prometheus metrics in the text exposition format (version 0.0.4), without a dependency.
+"""askintl's Prometheus metrics, kept and written by ``prometheus_client``.
 
-Each app has its own ``Registry`` (so tests and several apps in one process never share
-counts). Label values are bounded by construction: routes are route templates, not paths.
+Each app has its own ``CollectorRegistry`` (so tests and several apps in one process never
+share counts). Label values are bounded by construction: routes are route templates, not paths.
+The index and the answer cache are read when scraped (``_LiveState``), never copied.
+
+Several server processes: set ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder before they
+start (prometheus_client's multiprocess mode); each process then writes its counts there and
+/metrics adds them up across processes, with the live index and cache of the process that
+answers the scrape.
 """
 from __future__ import annotations
 
-import math
-import threading
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+import prometheus_client
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # the text format generate_latest writes
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-
-def _escape(value: str) -> str:
-    return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _number(value: float) -> str:
-    if value == math.inf:
-        return "+Inf"
-    if value == -math.inf:
-        return "-Inf"
-    if isinstance(value, int) or float(value).is_integer():
-        return str(int(value))
-    return repr(float(value))
+# No "_created" series beside every counter and histogram: /metrics lists what askintl counts.
+prometheus_client.disable_created_metrics()
 
 
-def _labels(names: Iterable[str], values: Iterable[str], extra: str = "") -> str:
-    parts = [f'{n}="{_escape(v)}"' for n, v in zip(names, values, strict=True)]
-    if extra:
-        parts.append(extra)
-    return "{" + ",".join(parts) + "}" if parts else ""
+class _LiveState:
+    """The gauges (and the answer cache's counters) read when scraped; one that cannot be read
+    (no index loaded yet, no answer cache) is written with its HELP and TYPE and no sample."""
+
+    def __init__(self, index_state: Callable[[], dict], answer_cache: Callable[[], dict]):
+        self.index_state = index_state
+        self.answer_cache = answer_cache
+
+    def collect(self):
+        index = _read(self.index_state)
+        cache = _read(self.answer_cache)
+        yield _family(GaugeMetricFamily, "askintl_index_documents", "Documents in the live index version.",
+                      index, "documents")
+        yield _family(GaugeMetricFamily, "askintl_index_passages", "Passages in the live index version.",
+                      index, "passages")
+        info = GaugeMetricFamily("askintl_index_info", "The live index version and the embedder (value 1).",
+                                 labels=("version", "embedder"))
+        if "version" in index and "embedder" in index:
+            info.add_metric((str(index["version"]), str(index["embedder"])), 1)
+        yield info
+        # Engine.ask's answer cache (askintl/cache.py): AnswerCache.stats()
+        yield _family(CounterMetricFamily, "askintl_answer_cache_hits_total",
+                      "Questions answered from the answer cache.", cache, "hits")
+        yield _family(CounterMetricFamily, "askintl_answer_cache_misses_total",
+                      "Questions looked up in the answer cache and not found (answered by the model).",
+                      cache, "misses")
+        yield _family(CounterMetricFamily, "askintl_answer_cache_evictions_total",
+                      "Answers dropped from the full answer cache (least recently used).", cache, "evictions")
+        yield _family(GaugeMetricFamily, "askintl_answer_cache_entries", "Answers in the answer cache.",
+                      cache, "entries")
+        yield _family(GaugeMetricFamily, "askintl_answer_cache_size",
+                      "The most answers the answer cache keeps (0: off).", cache, "size")
 
 
-class _Metric:
-    kind = ""
-
-    def __init__(self, name: str, help_text: str, labelnames: tuple[str, ...] = ()):
-        self.name = name
-        self.help = help_text
-        self.labelnames = tuple(labelnames)
-        self._lock = threading.Lock()
-
-    def _key(self, labels: dict) -> tuple[str, ...]:
-        if set(labels) != set(self.labelnames):
-            raise ValueError(f"{self.name} takes labels {self.labelnames}, got {tuple(labels)}")
-        return tuple(str(labels[n]) for n in self.labelnames)
-
-    def header(self) -> list[str]:
-        return [f"# HELP {self.name} {self.help}", f"# TYPE {self.name} {self.kind}"]
+def _read(read: Callable[[], dict]) -> dict:
+    try:
+        return read() or {}
+    except Exception:  # a value that cannot be read is left out, never breaks /metrics
+        return {}
 
 
-class Counter(_Metric):
-    kind = "counter"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._values: dict[tuple[str, ...], float] = {}
-
-    def inc(self, amount: float = 1.0, **labels) -> None:
-        key = self._key(labels)
-        with self._lock:
-            self._values[key] = self._values.get(key, 0.0) + amount
-
-    def value(self, **labels) -> float:
-        return self._values.get(self._key(labels), 0.0)
-
-    def render(self) -> list[str]:
-        with self._lock:
-            items = sorted(self._values.items())
-        return self.header() + [f"{self.name}{_labels(self.labelnames, k)} {_number(v)}" for k, v in items]
-
-
-class Gauge(_Metric):
-    """A value read when scraped, from a callback returning {label values tuple: value}."""
-
-    kind = "gauge"
-
-    def __init__(self, name, help_text, labelnames=(), read: Callable[[], dict] | None = None):
-        super().__init__(name, help_text, labelnames)
-        self.read = read or (lambda: {})
-
-    def render(self) -> list[str]:
-        try:
-            values = self.read()
-        except Exception:  # a gauge that cannot be read is left out, never breaks /metrics
-            values = {}
-        return self.header() + [f"{self.name}{_labels(self.labelnames, k)} {_number(v)}"
-                                for k, v in sorted(values.items())]
-
-
-class CounterFunc(Gauge):
-    """A counter kept by its owner (the engine's answer cache) and read when scraped."""
-
-    kind = "counter"
-
-
-class Histogram(_Metric):
-    kind = "histogram"
-
-    def __init__(self, name, help_text, labelnames=(), buckets=LATENCY_BUCKETS):
-        super().__init__(name, help_text, labelnames)
-        self.buckets = tuple(sorted(buckets)) + (math.inf,)
-        self._series: dict[tuple[str, ...], tuple[list[int], list[float]]] = {}
-
-    def observe(self, value: float, **labels) -> None:
-        key = self._key(labels)
-        with self._lock:
-            counts, total = self._series.setdefault(key, ([0] * len(self.buckets), [0.0]))
-            for i, bound in enumerate(self.buckets):
-                if value <= bound:
-                    counts[i] += 1
-                    break
-            total[0] += value
-
-    def count(self, **labels) -> int:
-        series = self._series.get(self._key(labels))
-        return sum(series[0]) if series else 0
-
-    def render(self) -> list[str]:
-        lines = self.header()
-        with self._lock:
-            items = sorted((k, (list(c), t[0])) for k, (c, t) in self._series.items())
-        for key, (counts, total) in items:
-            cumulative = 0
-            for bound, n in zip(self.buckets, counts, strict=True):
-                cumulative += n
-                le = 'le="' + _number(bound) + '"'
-                lines.append(f"{self.name}_bucket{_labels(self.labelnames, key, le)} {cumulative}")
-            lines.append(f"{self.name}_sum{_labels(self.labelnames, key)} {_number(total)}")
-            lines.append(f"{self.name}_count{_labels(self.labelnames, key)} {cumulative}")
-        return lines
-
-
-class Registry:
-    def __init__(self):
-        self._metrics: dict[str, _Metric] = {}
-
-    def add(self, metric: _Metric):
-        if metric.name in self._metrics:
-            raise ValueError(f"metric {metric.name} is already registered")
-        self._metrics[metric.name] = metric
-        return metric
-
-    def render(self) -> str:
-        lines: list[str] = []
-        for metric in self._metrics.values():
-            lines.extend(metric.render())
-        return "\n".join(lines) + "\n"
+def _family(kind, name: str, help_text: str, values: dict, key: str):
+    family = kind(name, help_text)
+    if key in values:
+        family.add_metric((), values[key])
+    return family
 
 
 class ServiceMetrics:
@@ -156,46 +78,38 @@ class ServiceMetrics:
 
     def __init__(self, index_state: Callable[[], dict] | None = None,
                  answer_cache: Callable[[], dict] | None = None):
-        self.registry = Registry()
-        add = self.registry.add
-        self.requests = add(Counter("askintl_http_requests_total", "HTTP requests by route template and status.",
-                                    ("method", "route", "status")))
-        self.latency = add(Histogram("askintl_http_request_duration_seconds",
-                                     "Time to answer an HTTP request (to the end of the body).", ("method", "route")))
-        self.questions = add(Counter("askintl_questions_total", "Questions answered or abstained on, by channel.",
-                                     ("channel",)))
-        self.abstentions = add(Counter("askintl_abstentions_total",
-                                       "Questions the sources did not clearly answer (abstained), by channel.",
-                                       ("channel",)))
-        self.rate_limited = add(Counter("askintl_rate_limited_total", "Requests refused by the rate limit (429)."))
-        self.feedback = add(Counter("askintl_feedback_total", "Feedback received, by rating.", ("helpful",)))
-        self.answer_records_lost = add(Counter(
+        self.registry = registry = CollectorRegistry()
+        self.requests = Counter("askintl_http_requests_total", "HTTP requests by route template and status.",
+                                ("method", "route", "status"), registry=registry)
+        self.latency = Histogram("askintl_http_request_duration_seconds",
+                                 "Time to answer an HTTP request (to the end of the body).", ("method", "route"),
+                                 buckets=LATENCY_BUCKETS, registry=registry)
+        self.questions = Counter("askintl_questions_total", "Questions answered or abstained on, by channel.",
+                                 ("channel",), registry=registry)
+        self.abstentions = Counter("askintl_abstentions_total",
+                                   "Questions the sources did not clearly answer (abstained), by channel.",
+                                   ("channel",), registry=registry)
+        self.rate_limited = Counter("askintl_rate_limited_total", "Requests refused by the rate limit (429).",
+                                    registry=registry)
+        self.feedback = Counter("askintl_feedback_total", "Feedback received, by rating.", ("helpful",),
+                                registry=registry)
+        self.answer_records_lost = Counter(
             "askintl_answer_records_lost_total",
             "Answered questions that could not be recorded (the reader got the answer; askintl report "
-            "will not list it), by reason: no_space (disk full) or error.", ("reason",)))
-        self.reindexes = add(Counter("askintl_reindex_total", "Background reindexing runs, by outcome.",
-                                     ("outcome",)))
-        state = index_state or (lambda: {})
-        add(Gauge("askintl_index_documents", "Documents in the live index version.",
-                  read=lambda: {(): state()["documents"]}))
-        add(Gauge("askintl_index_passages", "Passages in the live index version.",
-                  read=lambda: {(): state()["passages"]}))
-        add(Gauge("askintl_index_info", "The live index version and the embedder (value 1).",
-                  ("version", "embedder"), read=lambda: {(state()["version"], state()["embedder"]): 1}))
-        # Engine.ask's answer cache (askintl/cache.py): AnswerCache.stats()
-        cache = answer_cache or (lambda: {})
-        add(CounterFunc("askintl_answer_cache_hits_total", "Questions answered from the answer cache.",
-                        read=lambda: {(): cache()["hits"]}))
-        add(CounterFunc("askintl_answer_cache_misses_total",
-                        "Questions looked up in the answer cache and not found (answered by the model).",
-                        read=lambda: {(): cache()["misses"]}))
-        add(CounterFunc("askintl_answer_cache_evictions_total",
-                        "Answers dropped from the full answer cache (least recently used).",
-                        read=lambda: {(): cache()["evictions"]}))
-        add(Gauge("askintl_answer_cache_entries", "Answers in the answer cache.",
-                  read=lambda: {(): cache()["entries"]}))
-        add(Gauge("askintl_answer_cache_size", "The most answers the answer cache keeps (0: off).",
-                  read=lambda: {(): cache()["size"]}))
+            "will not list it), by reason: no_space (disk full) or error.", ("reason",), registry=registry)
+        self.reindexes = Counter("askintl_reindex_total", "Background reindexing runs, by outcome.",
+                                 ("outcome",), registry=registry)
+        self.live = _LiveState(index_state or dict, answer_cache or dict)
+        registry.register(self.live)
 
     def render(self) -> str:
-        return self.registry.render()
+        """The Prometheus text format (0.0.4): this app's counts, or in multiprocess mode every
+        process's counts added up."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            from prometheus_client import multiprocess
+
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            registry.register(self.live)
+            return generate_latest(registry).decode("utf-8")
+        return generate_latest(self.registry).decode("utf-8")

@@ -111,8 +111,8 @@ class ObservabilityMiddleware:
             seconds = time.perf_counter() - started
             method = scope["method"] if scope["method"] in _METHODS else "OTHER"
             template = self._template(scope)
-            self.metrics.requests.inc(method=method, route=template, status=str(status))
-            self.metrics.latency.observe(seconds, method=method, route=template)
+            self.metrics.requests.labels(method=method, route=template, status=str(status)).inc()
+            self.metrics.latency.labels(method=method, route=template).observe(seconds)
             if self.log_requests:
                 client = scope.get("client")
                 fields = {

@@ -28,10 +28,10 @@ def answer_and_record(request: Request, engine: Engine, feedback: FeedbackStore,
         feedback.record_answer(result, channel=channel, index_version=version, answer_id=answer_id)
     except Exception as exc:  # noqa: BLE001 - the reader still gets the answer; only feedback is lost
         log.error("could not record answer %s: %s", answer_id, exc)
-        metrics.answer_records_lost.inc(reason="no_space" if is_disk_full(exc) else "error")
-    metrics.questions.inc(channel=channel)
+        metrics.answer_records_lost.labels(reason="no_space" if is_disk_full(exc) else "error").inc()
+    metrics.questions.labels(channel=channel).inc()
     if result.abstained:
-        metrics.abstentions.inc(channel=channel)
+        metrics.abstentions.labels(channel=channel).inc()
     request.state.answer_id = answer_id
     request.state.abstained = result.abstained
     request.state.channel = channel
@@ -66,5 +66,5 @@ def post_feedback(body: FeedbackIn, feedback: FeedbackDep, metrics: MetricsDep) 
         feedback.record_feedback(answer_id, body.helpful, body.comment)
     except StorageError as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
-    metrics.feedback.inc(helpful=str(body.helpful).lower())
+    metrics.feedback.labels(helpful=str(body.helpful).lower()).inc()
     return FeedbackOut(answer_id=answer_id, helpful=body.helpful)

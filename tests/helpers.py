@@ -1,0 +1,39 @@
+"""Small helpers shared by the tests (imported as ``from helpers import ...``: pytest puts
+tests/ on sys.path)."""
+from __future__ import annotations
+
+import re
+
+_SAMPLE = re.compile(r"^([^{\s]+)(?:\{(.*)\})? (\S+)$")
+_LABEL = re.compile(r'\w+="(?:[^"\\]|\\.)*"')
+
+
+def _canonical(key: str) -> str:
+    """``name{b="2",a="1"}`` as ``name{a="1",b="2"}``: label order means nothing in Prometheus."""
+    m = _SAMPLE.match(key + " 0")
+    name, labels = m.group(1), m.group(2)
+    return f"{name}{{{','.join(sorted(_LABEL.findall(labels)))}}}" if labels else name
+
+
+class MetricSamples(dict):
+    """``{'name{labels}': value}``; looked up with the labels in any order."""
+
+    def __getitem__(self, key: str) -> float:
+        return super().__getitem__(_canonical(key))
+
+    def __contains__(self, key) -> bool:
+        return super().__contains__(_canonical(key))
+
+    def get(self, key: str, default=None):
+        return super().get(_canonical(key), default)
+
+
+def metric_samples(text: str) -> MetricSamples:
+    """The samples of a Prometheus text page (comments skipped), keyed by name and labels."""
+    out = MetricSamples()
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            m = _SAMPLE.match(line)
+            name, labels, value = m.groups()
+            dict.__setitem__(out, _canonical(f"{name}{{{labels}}}" if labels else name), float(value))
+    return out
