@@ -32,6 +32,7 @@ DETAILS = {
            "welcome": "Hello from Beta", "starters": ["What programs?", 5, ""]},
     "Gamma Institute": {"email": "g@gamma.example"},  # not indexed: left out
 }
+DETAILS_ALPHA_CONTACT = {k: DETAILS["Alpha University"][k] for k in ("office", "address", "email", "phone", "form_url")}
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +134,24 @@ def test_chat_completions_take_institutions_as_an_extra_body_field(scoped):
     assert r.status_code == 400 and "unknown institution 'Nowhere'" in r.json()["error"]["message"]
     r = scoped.post("/v1/chat/completions", json={**body, "institutions": ["BC"], "stream": True})
     assert r.status_code == 200 and '"Beta College"' in r.text and "Alpha University" not in r.text
+
+
+def test_an_openai_abstention_says_whose_office_to_contact(scoped):
+    """The reply carries what the widget's office box shows for a /v1/ask abstention."""
+    body = {"model": "askintl", "messages": [{"role": "user", "content": "Who won the 2018 FIFA World Cup?"}]}
+    r = scoped.post("/v1/chat/completions", json={**body, "institutions": ["AU"]})
+    data = r.json()
+    assert r.status_code == 200 and data["askintl"]["abstained"], r.text
+    assert data["contacts"] == [{"institution": "Alpha University", "contact": DETAILS_ALPHA_CONTACT}]
+    text = data["choices"][0]["message"]["content"]
+    assert ("International Office — Alpha University: Address: 12 Harbour Road, Port City 100200; "
+            "E-mail: intl@alpha.example; Phone: +1 (555) 010-0200; Contact form: https://alpha.example/contact") in text
+    beta = scoped.post("/v1/chat/completions", json={**body, "institutions": ["BC"], "stream": True}).text
+    assert '"contacts": [{"institution": "Beta College", "contact": null}]' in beta
+    anyone = scoped.post("/v1/chat/completions", json=body).json()
+    assert anyone["contacts"] == [] and "your institution’s international office" in anyone["choices"][0]["message"]["content"]
+    answered = scoped.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": OFFICE_Q}]}).json()
+    assert not answered["askintl"]["abstained"] and "contacts" not in answered
 
 
 def test_institutions_list_with_contacts_welcome_and_starters(scoped):

@@ -9,6 +9,7 @@ from web_servers import LiveServer, service_settings
 
 from askintl.api import openai as openai_compat
 from askintl.api import create_app
+from askintl.citations import citations as number_citations
 from askintl.errors import InvalidRequestError
 from askintl.records import Answer, AskResult, Passage
 
@@ -30,9 +31,13 @@ def _result(abstained=False, language="en", confidence_level=None):
 
 
 # ---- conversion rules ----------------------------------------------------------------------------
-def test_citations_are_one_per_document_and_the_quote_is_marked():
-    cites = openai_compat.citations(_result(), BASE)
-    assert [(c["index"], c["doc_id"], c["cited"]) for c in cites] == [(1, "a", False), (2, "b", True), (3, "c", False)]
+def test_citations_are_one_per_passage_numbered_as_everywhere_and_the_quote_is_marked():
+    result = _result()
+    cites = openai_compat.citations(result, BASE)
+    assert [(c["index"], c["doc_id"], c["cited"]) for c in cites] == [
+        (1, "a", False), (2, "b", True), (3, "a", False), (4, "c", False)]
+    assert [(c.number, c.cited) for c in number_citations(result)] == [(c["index"], c["cited"]) for c in cites]
+    assert cites[2]["link"] == f"{BASE}/documents/a?start=40&end=60"  # the second passage of a: its own span
     b = cites[1]
     assert (b["quote"], b["start"], b["end"], b["link"]) == ("B has 20 students.", 5, 23, "https://b.example/x")
     assert b["document_page"] == f"{BASE}/documents/b?start=5&end=23"
@@ -54,6 +59,24 @@ def test_abstention_says_so_in_the_question_language_with_related_passages(langu
     text = openai_compat.reply_text(result, openai_compat.citations(result, BASE))
     assert phrase in text.splitlines()[0]
     assert "A has 10 students." in text and "“" not in text
+
+
+def test_an_abstention_says_who_to_contact_as_the_widget_does():
+    result = _result(abstained=True)
+    cites = openai_compat.citations(result, BASE)
+    anyone = openai_compat.reply_text(result, cites)
+    assert "Please contact your institution’s international office directly" in anyone
+    contacts = [{"institution": "Alpha University", "contact": {"office": "International Office",
+                                                                 "email": "intl@alpha.example", "phone": "+1 555 0100"}},
+                {"institution": "Beta College", "contact": None}]
+    text = openai_compat.reply_text(result, cites, contacts)
+    assert "International Office — Alpha University: E-mail: intl@alpha.example; Phone: +1 555 0100" in text
+    assert "Please contact the international office of Beta College directly" in text
+    assert "A has 10 students." in text  # the related passages are still listed
+    ru = openai_compat.reply_text(_result(abstained=True, language="ru"), cites, contacts[1:])
+    assert "Обратитесь напрямую в международный отдел Beta College" in ru
+    # an earlier reply sent back as history keeps only what askintl said, not whom to contact
+    assert openai_compat.strip_citations(text) == "This is not in the official materials indexed here."
 
 
 @pytest.mark.parametrize("language,note", [("en", "Low confidence: check the cited source."),

@@ -26,6 +26,7 @@ import stat
 import threading
 from pathlib import Path
 
+from .errors import InvalidRequestError
 from .textcheck import text_problem
 
 log = logging.getLogger(__name__)
@@ -140,3 +141,17 @@ class InstitutionDetails:
         with self._lock:
             self._cache[root] = (stamp, entries)
         return entries
+
+
+def by_institution(entries: dict[str, dict], resolve) -> dict[str, dict]:
+    """``entries`` (keyed as written in the catalog: names or aliases) by catalog name, through
+    ``resolve`` (``Engine.resolve_institutions``); a key that names no indexed institution is
+    left out, and the first entry of an institution wins."""
+    out: dict[str, dict] = {}
+    for key, entry in entries.items():
+        try:
+            (found,) = resolve([key])
+        except InvalidRequestError:  # an unknown key only means no details
+            continue
+        out.setdefault(found, entry)
+    return out

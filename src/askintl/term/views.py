@@ -21,6 +21,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from ..citations import answer_number
+from ..citations import citations as number_citations
 from ..records import Answer, AskResult, Document, Passage
 
 QUOTE = "bold green"        # the answer quote (bold: it stands out without colours too)
@@ -244,8 +246,8 @@ class _Citations:
             yield line
 
 
-def _number(i: int, answer_passage: bool) -> Text:
-    return Text(f"[{i + 1}]", style=f"bold {CITE}" if answer_passage else CITE)
+def _number(number: int, answer_passage: bool) -> Text:
+    return Text(f"[{number}]", style=f"bold {CITE}" if answer_passage else CITE)
 
 
 def _place(p: Passage, places: dict[int, str] | None, i: int) -> str:
@@ -256,16 +258,16 @@ def citations(result: AskResult, places: dict[int, str] | None = None) -> _Citat
     """One line per passage: [n], institution · document, where in it ("¶3").
 
     ``places`` maps a passage's index to its place in the document; without it the character
-    span is shown.
+    span is shown. Numbers as on every surface (``askintl.citations``).
     """
-    answer_index = result.answer.passage_index if result.answer and not result.abstained else -1
-    places = [(p.doc_id, _place(p, places, i)) for i, p in enumerate(result.passages)]
+    cites = number_citations(result)
+    spots = [(c.passage.doc_id, _place(c.passage, places, c.number - 1)) for c in cites]
     rows = []
-    for i, p in enumerate(result.passages):
-        place = places[i][1]
-        if places.count(places[i]) > 1:  # two passages of one paragraph: tell them apart
-            place += f" · {p.start}–{p.end}"
-        rows.append((_number(i, i == answer_index), _name(p, i == answer_index), Text(place, style="dim")))
+    for c, spot in zip(cites, spots):
+        place = spot[1]
+        if spots.count(spot) > 1:  # two passages of one paragraph: tell them apart
+            place += f" · {c.passage.start}–{c.passage.end}"
+        rows.append((_number(c.number, c.cited), _name(c.passage, c.cited), Text(place, style="dim")))
     return _Citations(rows)
 
 
@@ -282,7 +284,7 @@ def answer_view(result: AskResult, seconds: float | None = None,
         if place:
             parts.append(place)
         line = quote_text(result.answer, result.standalone_query)
-        line.append(f"[{result.answer.passage_index + 1}]", style=f"bold {CITE}")  # no space: never alone on a line
+        line.append(f"[{answer_number(result)}]", style=f"bold {CITE}")  # no space: never alone on a line
         parts.append(line)
         if result.low_confidence:
             parts.append(Text(LOW_CONFIDENCE_NOTE, style=LOW_CONFIDENCE))
@@ -318,10 +320,10 @@ def sources_view(result: AskResult, places: dict[int, str] | None = None) -> Ren
         return Padding(Text("No passages: ask a question first.", style="dim"), (0, 0, 0, 2))
     parts: list[RenderableType] = []
     answer = result.answer if not result.abstained else None
-    for i, p in enumerate(result.passages):
-        is_answer = bool(answer) and answer.passage_index == i
-        head = Text.assemble(_number(i, True), " ", _name(p, is_answer), no_wrap=True, overflow="ellipsis")
-        meta = Text(" · ".join(x for x in ((places or {}).get(i), f"{p.doc_id} {p.start}–{p.end}",
+    for c in number_citations(result):
+        p, is_answer = c.passage, c.cited
+        head = Text.assemble(_number(c.number, True), " ", _name(p, is_answer), no_wrap=True, overflow="ellipsis")
+        meta = Text(" · ".join(x for x in ((places or {}).get(c.number - 1), f"{p.doc_id} {p.start}–{p.end}",
                                            f"score {p.score:.3f}") if x), style="dim")
         if is_answer:
             meta.append(" · the answer", style=f"bold {QUOTE}")
@@ -408,7 +410,7 @@ def _plain_confidence(result: AskResult) -> str:
 
 def plain_sources(result: AskResult) -> str:
     result = _printable_result(result)
-    blocks = [f"[{i}] {citation_label(p)}\n{p.text.strip()}\n" for i, p in enumerate(result.passages, 1)]
+    blocks = [f"[{c.number}] {citation_label(c.passage)}\n{c.passage.text.strip()}\n" for c in number_citations(result)]
     return "\n".join(blocks) if blocks else "No passages: ask a question first.\n"
 
 
@@ -438,7 +440,7 @@ def result_text(result: AskResult) -> Text:
         if place:
             out.append(f"{place}\n", style="dim")
         out.append_text(quote_text(a, result.standalone_query))
-        out.append(f"[{a.passage_index + 1}]\n", style=f"bold {CITE}")
+        out.append(f"[{answer_number(result)}]\n", style=f"bold {CITE}")
         live = live_source(a)
         if live:
             out.append_text(live)
@@ -448,7 +450,8 @@ def result_text(result: AskResult) -> Text:
             out.append(f" (confidence {result.confidence:.2f})\n\n", style="dim")
         else:
             out.append(f"confidence {result.confidence:.2f}\n\n", style="dim")
-    for i, p in enumerate(result.passages, 1):
+    for c in number_citations(result):
+        i, p = c.number, c.passage
         snippet = p.text if len(p.text) <= 220 else p.text[:217] + "…"
         out.append(f"[{i}] ", style=f"bold {CITE}")
         out.append(f"{p.institution} — {p.title} ", style=CITE)

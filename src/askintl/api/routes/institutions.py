@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 
-from ...contacts import InstitutionDetails
-from ...errors import InvalidRequestError
+from ...contacts import InstitutionDetails, by_institution
 from ..deps import EngineDep
 from ..schemas import MAX_INSTITUTIONS, ErrorOut, InstitutionOut
 
@@ -27,16 +26,22 @@ def list_institutions(request: Request, engine: EngineDep,
     for d in engine.documents():
         if d.institution:
             docs.setdefault(d.institution, []).append(d)
-    details: dict[str, dict] = {}
-    for key, entry in _DETAILS.for_corpus(request.app.state.settings.corpus_dir).items():
-        try:  # keyed by name or alias; one that is not indexed is left out
-            (found,) = engine.resolve_institutions([key])
-        except InvalidRequestError:  # an unknown key only means no details
-            continue
-        details.setdefault(found, entry)
+    details = by_institution(_DETAILS.for_corpus(request.app.state.settings.corpus_dir), engine.resolve_institutions)
     out = []
     for inst in wanted if wanted is not None else sorted(docs, key=str.casefold):
         aliases = list(dict.fromkeys(a for d in docs.get(inst, []) for a in d.aliases if a != inst))
         out.append(InstitutionOut(name=inst, aliases=aliases, documents=len(docs.get(inst, [])),
                                   **details.get(inst, {})))
     return out
+
+
+def offices_to_contact(request: Request, engine, scope: list[str] | None, named: list[str]) -> list[dict]:
+    """Who to ask when askintl abstains, as the widget shows it: the institutions the question
+    named (those in ``scope``, when there is one), else the scope's; each with its office's
+    contact from the catalog, or None. [] when neither names one."""
+    scope_names = engine.resolve_institutions(scope) or []
+    names = [n for n in named if not scope_names or n in scope_names] or scope_names
+    if not names:
+        return []
+    details = by_institution(_DETAILS.for_corpus(request.app.state.settings.corpus_dir), engine.resolve_institutions)
+    return [{"institution": n, "contact": (details.get(n) or {}).get("contact")} for n in names]

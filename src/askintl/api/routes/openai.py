@@ -16,6 +16,7 @@ from ..openai import MODEL_ID, completion, messages_to_question, stream_events
 from ..deps import EngineDep, FeedbackDep, MetricsDep, public_base_url
 from ..schemas import AskResponse, ChatCompletionRequest
 from .answers import answer_and_record
+from .institutions import offices_to_contact
 
 router = APIRouter(tags=["openai"])
 _STARTED = int(time.time())
@@ -23,12 +24,13 @@ _STARTED = int(time.time())
 
 @router.post("/v1/chat/completions", responses={200: {
     "description": "a `chat.completion` object, or `text/event-stream` of `chat.completion.chunk` objects "
-                   "when `stream` is true; both carry the extra fields `citations` and `askintl`"}})
+                   "when `stream` is true; both carry the extra fields `citations` and `askintl` (and `contacts` on abstention)"}})
 async def chat_completions(body: ChatCompletionRequest, request: Request, engine: EngineDep, feedback: FeedbackDep,
                            metrics: MetricsDep):
     """Ask through the OpenAI chat-completions protocol: the last user message is the question,
     the earlier user/assistant messages its history. The reply quotes the sources with
-    numbered citations; `citations` lists them as data (one per document, numbered as in the text).
+    numbered citations; `citations` lists them as data (one per passage, numbered as in the text).
+    When the texts do not answer, the reply and `contacts` say whose international office to ask.
     The extra body field `institutions` (names or aliases) restricts the search to those institutions."""
     chat = messages_to_question([m.model_dump() for m in body.messages])
     result, answer_id, _version = await run_in_threadpool(
@@ -36,12 +38,13 @@ async def chat_completions(body: ChatCompletionRequest, request: Request, engine
         body.institutions)
     payload = AskResponse(id=answer_id, **result.to_dict()).model_dump(mode="json")
     base = public_base_url(request)
+    contacts = offices_to_contact(request, engine, body.institutions, result.institutions) if result.abstained else None
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
-        events = stream_events(result, chat, answer_id, payload, base, include_usage=include_usage)
+        events = stream_events(result, chat, answer_id, payload, base, include_usage=include_usage, contacts=contacts)
         return StreamingResponse(events, media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    return JSONResponse(completion(result, chat, answer_id, payload, base))
+    return JSONResponse(completion(result, chat, answer_id, payload, base, contacts=contacts))
 
 
 @router.get("/v1/models")

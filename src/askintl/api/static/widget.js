@@ -812,18 +812,15 @@
     }
 
     _citations(data) {
-      /* One citation per document, in passage order (as the server numbers them in chat replies). */
-      var out = [], seen = Object.create(null), answer = data.abstained ? null : data.answer;
-      (data.passages || []).forEach(function (p) {
-        if (seen[p.doc_id]) return;
-        seen[p.doc_id] = true;
-        var cited = !!answer && answer.doc_id === p.doc_id, own = cited && data.passages[answer.passage_index];
-        if (own && own.doc_id === p.doc_id) p = own;  // the quote's own passage, for its place line
-        out.push({ n: out.length + 1, passage: p, cited: cited,
+      /* One citation per passage, numbered from 1 in passage order; the answer's passage carries the
+         quote. The same numbers as on every surface (askintl/citations.py). */
+      var answer = data.abstained ? null : data.answer;
+      return (data.passages || []).map(function (p, i) {
+        var cited = !!answer && answer.passage_index === i;
+        return { n: i + 1, passage: p, cited: cited,
           start: cited ? answer.start : p.start, end: cited ? answer.end : p.end,
-          quote: cited ? answer.text : p.text, link: cited ? answer.link : p.link, asOf: cited ? answer.as_of : p.as_of });
+          quote: cited ? answer.text : p.text, link: cited ? answer.link : p.link, asOf: cited ? answer.as_of : p.as_of };
       });
-      return out;
     }
 
     _documentPage(c) {
