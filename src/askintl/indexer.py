@@ -39,7 +39,7 @@ class IndexReport:
     rebuilt: str | None = None  # why the previous index could not be reused
 
 
-def _manifest(embedder: Embedder, settings: Settings, docs: list[Document], chunks_per_doc: dict[str, int],
+def _manifest(embedder: Embedder | EmbedderInfo, settings: Settings, docs: list[Document], chunks_per_doc: dict[str, int],
               skipped) -> dict:
     return {
         "format_version": FORMAT_VERSION,
@@ -103,57 +103,151 @@ def _embed(embedder: Embedder, texts: list[str], progress) -> np.ndarray:
     return out
 
 
-def index_documents(documents: list[Document], store: IndexStore, embedder: Embedder, settings: Settings,
-                    rebuild: bool = False, skipped=(), progress_factory=None) -> IndexReport:
-    """Publish an index of exactly ``documents``, re-embedding only what changed."""
+@dataclass(frozen=True)
+class EmbedderInfo:
+    """What the manifest records of an embedder (a build that embeds elsewhere has no model here)."""
+
+    id: str
+    dim: int
+
+
+@dataclass
+class BuildPlan:
+    """What a build will do, decided under the writer lock from the live version's manifest:
+    which documents keep their passages and vectors (``reuse``, by content hash) and which are
+    chunked and embedded anew (``to_embed``, in corpus order)."""
+
+    documents: list[Document]
+    report: IndexReport
+    reuse: dict[str, tuple[list[Chunk], np.ndarray, np.ndarray]]
+    to_embed: list[Document]
+    t0: float = field(default_factory=time.perf_counter)
+
+
+def plan_build(documents: list[Document], store: IndexStore, embedder_id: str, settings: Settings,
+               rebuild: bool = False, skipped=()) -> BuildPlan:
+    """Which documents can reuse the live version's vectors. Call under ``store.writer_lock()``."""
     t0 = time.perf_counter()
     report = IndexReport(skipped=list(skipped))
-    with store.writer_lock():
-        reuse: dict[str, tuple[list[Chunk], np.ndarray, np.ndarray]] = {}
-        reuse_context: dict[str, list[str] | None] = {}
-        previous: dict[str, str] = {}
-        if not rebuild and store.exists():
-            try:
-                snap = store.open()
-                m = snap.manifest
-                if m["embedder"]["id"] != embedder.id:
-                    report.rebuilt = f"embedder changed ({m['embedder']['id']} → {embedder.id})"
-                elif m.get("chunking") != _chunking_params(settings):
-                    report.rebuilt = "chunking parameters changed"
-                else:
-                    # vectors are reusable for the same text embedded with the same context
-                    reuse = snap.reusable()
-                    reuse_context = {v["hash"]: v.get("context") for v in m.get("documents", {}).values()}
-                    previous = {k: v["hash"] for k, v in m.get("documents", {}).items()}
-                snap.close()
-            except IndexError_ as exc:
-                report.rebuilt = f"previous index unusable ({exc})"
-        elif rebuild:
-            report.rebuilt = "--rebuild"
-        if report.rebuilt:
-            log.info("full rebuild: %s", report.rebuilt)
-
-        plan: list[tuple[Document, list[Chunk] | None]] = []
-        for doc in documents:
-            old = previous.get(doc.doc_id)
-            if doc.content_hash in reuse and reuse_context.get(doc.content_hash) == list(embedding_context(doc)):
-                plan.append((doc, None))
-                (report.unchanged if old == doc.content_hash else report.changed if old else report.added).append(doc.doc_id)
+    reuse: dict[str, tuple[list[Chunk], np.ndarray, np.ndarray]] = {}
+    reuse_context: dict[str, list[str] | None] = {}
+    previous: dict[str, str] = {}
+    if not rebuild and store.exists():
+        try:
+            snap = store.open()
+            m = snap.manifest
+            if m["embedder"]["id"] != embedder_id:
+                report.rebuilt = f"embedder changed ({m['embedder']['id']} → {embedder_id})"
+            elif m.get("chunking") != _chunking_params(settings):
+                report.rebuilt = "chunking parameters changed"
             else:
-                plan.append((doc, chunk_document(doc, settings.max_passage_words)))
-                (report.changed if old else report.added).append(doc.doc_id)
-        current_ids = {d.doc_id for d in documents}
-        report.removed = sorted(set(previous) - current_ids)
+                # vectors are reusable for the same text embedded with the same context
+                reuse = snap.reusable()
+                reuse_context = {v["hash"]: v.get("context") for v in m.get("documents", {}).values()}
+                previous = {k: v["hash"] for k, v in m.get("documents", {}).items()}
+            snap.close()
+        except IndexError_ as exc:
+            report.rebuilt = f"previous index unusable ({exc})"
+    elif rebuild:
+        report.rebuilt = "--rebuild"
+    if report.rebuilt:
+        log.info("full rebuild: %s", report.rebuilt)
 
-        # Each new passage is embedded, then each of its sentences (for choosing the answer
-        # quote) unless the passage is that one sentence: then the vectors are the same.
-        new_texts: list[str] = []
-        for doc, chunks in plan:
-            for c in chunks or ():
-                passage_ctx, sentence_ctx = chunk_contexts(c, doc)
-                new_texts.append(passage_ctx + c.text)
-                if not _shares_vector(c, doc):
-                    new_texts.extend(sentence_ctx + c.text[s.start - c.start:s.end - c.start] for s in c.sentences)
+    to_embed: list[Document] = []
+    for doc in documents:
+        old = previous.get(doc.doc_id)
+        if doc.content_hash in reuse and reuse_context.get(doc.content_hash) == list(embedding_context(doc)):
+            (report.unchanged if old == doc.content_hash else report.changed if old else report.added).append(doc.doc_id)
+        else:
+            to_embed.append(doc)
+            (report.changed if old else report.added).append(doc.doc_id)
+    report.removed = sorted(set(previous) - {d.doc_id for d in documents})
+    used = {d.content_hash for d in documents}
+    return BuildPlan(list(documents), report, {h: v for h, v in reuse.items() if h in used}, to_embed, t0)
+
+
+def document_texts(doc: Document, max_words: int) -> tuple[list[Chunk], list[str]]:
+    """Chunk one document, and the texts its vectors are made of, in order: each passage, then
+    each of its sentences (for choosing the answer quote) unless the passage is that one
+    sentence: then the vectors are the same (``_shares_vector``)."""
+    chunks = chunk_document(doc, max_words)
+    texts: list[str] = []
+    for c in chunks:
+        passage_ctx, sentence_ctx = chunk_contexts(c, doc)
+        texts.append(passage_ctx + c.text)
+        if not _shares_vector(c, doc):
+            texts.extend(sentence_ctx + c.text[s.start - c.start:s.end - c.start] for s in c.sentences)
+    return chunks, texts
+
+
+def _split_vectors(doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(passage vectors, sentence vectors) from the vectors of ``document_texts``' texts."""
+    prow, srow = [], []
+    cursor = 0
+    for c in chunks:
+        prow.append(cursor)
+        if _shares_vector(c, doc):
+            srow.append(cursor)
+            cursor += 1
+        else:
+            srow.extend(range(cursor + 1, cursor + 1 + len(c.sentences)))
+            cursor += 1 + len(c.sentences)
+    if cursor != len(vectors):
+        raise IndexError_(f"{doc.doc_id}: {len(vectors)} vectors for {cursor} texts")
+    return vectors[prow], vectors[srow]
+
+
+def publish_build(plan: BuildPlan, store: IndexStore, embedded: dict[str, tuple[list[Chunk], np.ndarray]],
+                  embedder: Embedder | EmbedderInfo, settings: Settings) -> IndexReport:
+    """Assemble the index from reused and newly embedded documents (``embedded``: doc id →
+    (chunks, vectors of ``document_texts``' texts)) and publish it atomically. Call under the
+    same ``store.writer_lock()`` as ``plan_build``."""
+    report = plan.report
+    dim = embedder.dim
+    all_chunks: list[Chunk] = []
+    pvecs, svecs = [], []
+    chunks_per_doc = {}
+    embedded_ids = {d.doc_id for d in plan.to_embed}
+    for doc in plan.documents:
+        if doc.doc_id in embedded_ids:
+            chunks, vectors = embedded[doc.doc_id]
+            pv, sv = _split_vectors(doc, chunks, np.asarray(vectors, dtype=np.float32).reshape(-1, dim))
+            report.embedded_texts += len(vectors)
+        else:
+            chunks, pv, sv = plan.reuse[doc.content_hash]
+            chunks = [replace(c, doc_id=doc.doc_id) for c in chunks]
+            report.reused_texts += len(pv) + len(sv)
+        all_chunks.extend(chunks)
+        pvecs.append(pv)
+        svecs.append(sv)
+        chunks_per_doc[doc.doc_id] = len(chunks)
+    content = IndexContent(
+        documents=list(plan.documents),
+        chunks=all_chunks,
+        passage_vectors=np.concatenate(pvecs) if pvecs else np.zeros((0, dim), np.float32),
+        sentence_vectors=np.concatenate(svecs) if svecs else np.zeros((0, dim), np.float32),
+    )
+    manifest = _manifest(embedder, settings, plan.documents, chunks_per_doc, report.skipped)
+    path = store.publish(content, manifest, settings.flat_index_max)
+    report.version = path.name
+    report.documents = len(plan.documents)
+    report.passages = len(all_chunks)
+    report.sentences = int(content.sentence_vectors.shape[0])
+    report.seconds = time.perf_counter() - plan.t0
+    return report
+
+
+def index_documents(documents: list[Document], store: IndexStore, embedder: Embedder, settings: Settings,
+                    rebuild: bool = False, skipped=(), progress_factory=None) -> IndexReport:
+    """Publish an index of exactly ``documents``, re-embedding only what changed.
+
+    plan (``plan_build``) → chunk (``document_texts``) → embed here, in batches of ``BATCH``
+    → publish (``publish_build``); ``askintl.distributed`` runs the middle on a Ray cluster.
+    """
+    with store.writer_lock():
+        plan = plan_build(documents, store, embedder.id, settings, rebuild=rebuild, skipped=skipped)
+        chunked = [(doc, *document_texts(doc, settings.max_passage_words)) for doc in plan.to_embed]
+        new_texts = [t for _, _, texts in chunked for t in texts]
         advance = None
         ctx = None
         if progress_factory and new_texts:
@@ -164,47 +258,11 @@ def index_documents(documents: list[Document], store: IndexStore, embedder: Embe
         finally:
             if ctx:
                 ctx.__exit__(None, None, None)
-
-        all_chunks: list[Chunk] = []
-        pvecs, svecs = [], []
-        cursor = 0
-        chunks_per_doc = {}
-        for doc, chunks in plan:
-            if chunks is None:
-                chunks, pv, sv = reuse[doc.content_hash]
-                chunks = [replace(c, doc_id=doc.doc_id) for c in chunks]
-                report.reused_texts += len(pv) + len(sv)
-            else:
-                prow, srow = [], []
-                for c in chunks:
-                    prow.append(cursor)
-                    if _shares_vector(c, doc):
-                        srow.append(cursor)
-                        cursor += 1
-                    else:
-                        srow.extend(range(cursor + 1, cursor + 1 + len(c.sentences)))
-                        cursor += 1 + len(c.sentences)
-                pv, sv = new_vecs[prow], new_vecs[srow]
-            all_chunks.extend(chunks)
-            pvecs.append(pv)
-            svecs.append(sv)
-            chunks_per_doc[doc.doc_id] = len(chunks)
-        report.embedded_texts = len(new_texts)
-        dim = embedder.dim
-        content = IndexContent(
-            documents=list(documents),
-            chunks=all_chunks,
-            passage_vectors=np.concatenate(pvecs) if pvecs else np.zeros((0, dim), np.float32),
-            sentence_vectors=np.concatenate(svecs) if svecs else np.zeros((0, dim), np.float32),
-        )
-        manifest = _manifest(embedder, settings, documents, chunks_per_doc, report.skipped)
-        path = store.publish(content, manifest, settings.flat_index_max)
-    report.version = path.name
-    report.documents = len(documents)
-    report.passages = len(all_chunks)
-    report.sentences = int(content.sentence_vectors.shape[0])
-    report.seconds = time.perf_counter() - t0
-    return report
+        embedded, cursor = {}, 0
+        for doc, chunks, texts in chunked:
+            embedded[doc.doc_id] = (chunks, new_vecs[cursor:cursor + len(texts)])
+            cursor += len(texts)
+        return publish_build(plan, store, embedded, embedder, settings)
 
 
 def build_index(settings: Settings, embedder: Embedder | None = None, corpus_dir: Path | None = None,

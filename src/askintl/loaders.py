@@ -8,6 +8,7 @@ read is reported with its reason and skipped.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as _html
 import json
@@ -1295,8 +1296,20 @@ def iter_corpus_files(corpus_dir: Path) -> list[Path]:
     return [p for p in files if p.name != CATALOG_NAME and not p.name.startswith(".")]
 
 
-def load_corpus(corpus_dir: Path) -> LoadReport:
-    """Load every supported file of a folder; unreadable files go to ``report.skipped``."""
+def load_one(path: Path, catalog: dict[str, dict] | None, root: Path) -> Document | str:
+    """One corpus file as a Document, or the reason it is skipped (``load_corpus``'s step)."""
+    try:
+        return load_file(path, catalog, root=root)
+    except LoaderError as exc:
+        return exc.reason
+
+
+def load_corpus(corpus_dir: Path, map_files=None) -> LoadReport:
+    """Load every supported file of a folder; unreadable files go to ``report.skipped``.
+
+    ``map_files(load, paths)`` returns ``[load(p) for p in paths]`` (the default), in order;
+    ``askintl.distributed`` runs it as one task per file on a Ray cluster.
+    """
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise LoaderError(corpus_dir, "corpus folder not found")
@@ -1305,13 +1318,14 @@ def load_corpus(corpus_dir: Path) -> LoadReport:
     # A catalog that could not be used at all is reported like a skipped file.
     report.skipped.extend(problems)
     root = corpus_dir.resolve()
+    paths = iter_corpus_files(corpus_dir)
+    load = functools.partial(load_one, catalog=catalog, root=root)
+    loaded = map_files(load, paths) if map_files else [load(p) for p in paths]
     seen: dict[str, str] = {}
-    for path in iter_corpus_files(corpus_dir):
-        try:
-            doc = load_file(path, catalog, root=root)
-        except LoaderError as exc:
-            report.skipped.append((printable_path(path), exc.reason))
-            log.warning("skipped %s: %s", printable_path(path), exc.reason)
+    for path, doc in zip(paths, loaded, strict=True):
+        if isinstance(doc, str):
+            report.skipped.append((printable_path(path), doc))
+            log.warning("skipped %s: %s", printable_path(path), doc)
             continue
         if doc.doc_id in seen:
             reason = f"duplicate document id {doc.doc_id!r} (also {seen[doc.doc_id]})"
