@@ -57,7 +57,13 @@ def cmd_index(args) -> int:
 
     settings = _settings(args)
     console = Console(stderr=True)
-    report = build_index(settings, rebuild=args.rebuild, progress_factory=_progress_factory(console))
+    if args.ray is not None:  # the same index, built on a Ray cluster (askintl[ray])
+        from .distributed import build_index_ray
+
+        report = build_index_ray(settings, address=args.ray or None, rebuild=args.rebuild,
+                                 workers=args.ray_workers, progress=console.is_terminal)
+    else:
+        report = build_index(settings, rebuild=args.rebuild, progress_factory=_progress_factory(console))
     _print_index_report(report, console)
     return 0
 
@@ -271,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("index", help="build or update the index (incremental)")
     common(sp, corpus=True)
     sp.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    sp.add_argument("--ray", nargs="?", const="", metavar="ADDRESS", help="build on a Ray cluster (pip install "
+                    "'askintl[ray]'): ADDRESS, e.g. ray://head:10001 or auto, else RAY_ADDRESS or a local Ray")
+    sp.add_argument("--ray-workers", type=int, metavar="N", help="embedding actors (default: one per CPU)")
     sp.set_defaults(func=cmd_index)
 
     sp = sub.add_parser("ask", help="answer one question")
