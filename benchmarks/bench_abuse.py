@@ -35,10 +35,8 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_http import OUT, ROOT, ensure_index, loadgen_cmd, questions, rss_mb, run_level, serve  # noqa: E402
-from loadgen import encode_body  # noqa: E402
+from _common import OUT, ROOT, ensure_index, loadgen_cmd, questions, rss_mb, run_level, serve
+from loadgen import encode_body
 
 SURROGATE = {"messages": [{"role": "user", "content": "\udc00 BJTU?"}]}
 FILLER = "Beijing Jiaotong University welcomes international students and visiting scholars. "

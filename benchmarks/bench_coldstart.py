@@ -15,17 +15,15 @@ import argparse
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "benchmarks" / "out"
+from _common import OUT, ROOT, serve
+
 QUESTION = "How many international students study at Beijing Jiaotong University?"
 ENV = {**os.environ, "OMP_WAIT_POLICY": "passive"}
 
@@ -39,37 +37,13 @@ def timed_run(cmd: list[str], env=None) -> float:
     return dt
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve_until_healthy(askintl: Path, index: Path, corpus: Path, embedder: str) -> float:
-    port = free_port()
-    env = {**ENV, "ASKINTL_RATE_LIMIT_PER_MINUTE": "0"}
-    t = time.perf_counter()
-    proc = subprocess.Popen([str(askintl), "serve", "--index", str(index), "--corpus", str(corpus), "--embedder",
-                             embedder, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
-                    if r.status == 200:
-                        return time.perf_counter() - t
-            except OSError:
-                if proc.poll() is not None:
-                    raise SystemExit("server exited: " + proc.stderr.read().decode()[-2000:]) from None
-                if time.perf_counter() - t > 600:
-                    raise SystemExit("server not healthy after 600 s") from None
-                time.sleep(0.02)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    """Seconds from starting `askintl serve` to its first GET /healthz 200."""
+    with tempfile.TemporaryDirectory() as work:
+        t = time.perf_counter()
+        with serve(index, corpus, embedder, Path(work), answer_cache_size=None, askintl=askintl, timeout=600,
+                   poll=0.02):
+            return time.perf_counter() - t
 
 
 def median(values) -> str:

@@ -71,10 +71,9 @@ def _page(n: int, section: int, rng: random.Random, links: list[str]) -> str:
 
 def make_site(pages: int) -> dict[str, tuple[str, bytes]]:
     """path → (content type, body) of a site of ``pages`` HTML pages and PDFs."""
-    import sys
+    from _common import from_tests
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from crawl_site import make_pdf
+    make_pdf = from_tests("crawl_site").make_pdf
 
     rng = random.Random(7)
     sections = max(1, round(pages ** 0.5))

@@ -31,14 +31,10 @@ Nothing here fails on timing.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,36 +42,9 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+from _common import OUT, ROOT, ensure_index, questions, rss_mb, run_level, serve
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "benchmarks" / "out"
-SHARED = ROOT.parent / "shared"
-FALLBACK_QUESTIONS = ["How many international students study at Beijing Jiaotong University?",
-                      "Which universities does NJUPT cooperate with?", "Is there a summer school?"]
-
-
-def questions() -> list[str]:
-    path = SHARED / "eval" / "dev.jsonl"
-    if path.exists():
-        return [json.loads(line)["question"] for line in open(path, encoding="utf-8") if line.strip()]
-    return FALLBACK_QUESTIONS
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def floors(index_dir: Path, embedder: str, qs: list[str]) -> dict:
     from askintl.config import Settings
     from askintl.embedders import load_embedder
@@ -134,69 +103,6 @@ done = function(summary, latency, requests)
     latency:percentile(99) / 1e3, latency.max / 1e3, e.status, e.connect + e.read + e.write + e.timeout))
 end
 """, encoding="utf-8")
-
-
-def run_level(client: str, url: str, concurrency: int, duration: float, work: Path) -> dict:
-    if client == "wrk":
-        cmd = ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{duration:g}s", "--timeout", "60s",
-               "-s", str(work / "ask.lua"), url]
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-        line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
-        res = json.loads(line[5:])
-        res["rps"] = res["requests"] / res["seconds"]
-        return res
-    cmd = loadgen_cmd(url, work / "bodies.json", concurrency, duration)
-    return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
-
-
-def loadgen_cmd(url: str, bodies: Path, concurrency: int, duration: float, path: str = "/v1/ask") -> list[str]:
-    """The command line of benchmarks/loadgen.py (its own process; prints one JSON line)."""
-    return [sys.executable, str(Path(__file__).parent / "loadgen.py"), "--url", url, "--path", path,
-            "--bodies", str(bodies), "--concurrency", str(concurrency), "--duration", str(duration)]
-
-
-def ensure_index(index_dir: Path, corpus: Path, embedder: str) -> None:
-    from askintl.config import Settings
-    from askintl.indexer import build_index
-
-    report = build_index(Settings(corpus_dir=corpus, index_dir=index_dir, embedder=embedder))
-    print(f"index {index_dir}: {report.documents} documents, {report.passages} passages "
-          f"(embedded {report.embedded_texts} texts, {report.seconds:.1f}s)")
-
-
-@contextlib.contextmanager
-def serve(index: Path, corpus: Path, embedder: str, work: Path, answer_cache_size: int = 0):
-    """`askintl serve` on a free loopback port with the per-client rate limit off (one address
-    sends everything) and the answer cache off unless ``answer_cache_size`` is given, otherwise
-    defaults; yields (base URL, server process) once /healthz is 200, and stops it (SIGTERM)
-    afterwards. Its stderr goes to work/server.log."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ASKINTL_RATE_LIMIT_PER_MINUTE": "0", "OMP_WAIT_POLICY": "passive",
-           "ASKINTL_ANSWER_CACHE_SIZE": str(answer_cache_size)}
-    askintl = Path(sys.executable).parent / "askintl"
-    server = subprocess.Popen([str(askintl), "serve", "--index", str(index), "--corpus", str(corpus),
-                               "--embedder", embedder, "--host", "127.0.0.1", "--port", str(port),
-                               "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=open(work / "server.log", "wb"))
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("server did not start: " + (work / "server.log").read_text()[-2000:])
-                time.sleep(0.2)
-        yield url, server
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def zipf_sequence(qs: list[str], s: float, n: int = 50_000, seed: int = 11) -> list[str]:

@@ -19,15 +19,14 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from _common import ROOT, from_tests
 
-from chat_terminal import Terminal, askintl_command, child_env  # noqa: E402
+_terminal = from_tests("chat_terminal")  # the tests' virtual screen
+Terminal, askintl_command, child_env = _terminal.Terminal, _terminal.askintl_command, _terminal.child_env
 
 QUESTION = "How many international students study at Beijing Jiaotong University?"
 DONE = "/open N for a document"  # the last line of an answer

@@ -19,13 +19,11 @@ import argparse
 import os
 import re
 import sys
-from pathlib import Path
 
 import numpy as np
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from squad_xquad import OUT, SHARED, CachedEmbedder, case_sets, hit_rank  # noqa: E402
+from squad_xquad import OUT, SHARED, CachedEmbedder, case_sets, hit_rank  # noqa: E402 - a sibling script
 
 
 def main() -> int:

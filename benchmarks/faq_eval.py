@@ -34,6 +34,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from _common import norm
+
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 ROOT = Path(__file__).resolve().parent.parent
 FAQ = ROOT / "benchmarks" / "faq"
@@ -45,10 +47,6 @@ EVALUATE = ROOT.parent / "shared" / "eval" / "evaluate.py"
 
 _QUESTION_LINE = re.compile(r"[?？؟]\s*$")
 _QUESTION_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|Q:\s*|\d{1,2}[.)]\s+|[-*•]\s+)")
-
-
-def norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip().lower()
 
 
 def read_cases(path: Path) -> list[dict]:

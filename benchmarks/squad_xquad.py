@@ -15,22 +15,18 @@ import argparse
 import json
 import os
 import random
-import re
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _common import norm
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "benchmarks"
 OUT = ROOT / "benchmarks" / "out"
 REFERENCE = {"squad": 0.954, "xquad-en": 0.971, "xquad-zh": 0.70, "xquad-ru": 0.83, "xquad-ar": 0.69}
-
-
-def norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip().lower()
 
 
 def read(path: Path) -> list[dict]:

@@ -9,12 +9,13 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from helpers import free_port, rss_mb
 
 _LAUNCHER = r"""
 import ctypes, os, signal, sys, threading
@@ -29,12 +30,6 @@ threading.Timer(float(sys.argv[2]), lambda: os._exit(0)).start()
 from askintl.cli import main
 sys.exit(main(sys.argv[3:]))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ServeProcess:
@@ -86,11 +81,7 @@ class ServeProcess:
 
     def rss_mb(self) -> float:
         """Resident memory of the server process (the launcher runs it in-process)."""
-        with open(f"/proc/{self.proc.pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        return 0.0
+        return rss_mb(self.proc.pid)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pexpect
 import pyte
+from helpers import squash
 
 ROOT = Path(__file__).resolve().parent.parent
 CPR_REQUEST = b"\x1b[6n"
@@ -86,7 +87,7 @@ class Terminal:
 
     def flat(self) -> str:
         """``text()`` with all whitespace, line ends included, as single spaces (undoes wrapping)."""
-        return " ".join(self.text().split())
+        return squash(self.text())
 
     def display(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)

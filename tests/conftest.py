@@ -100,3 +100,9 @@ def make_client(hash_settings, hash_engine):
     yield make
     for client in opened:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client):
+    """An in-process API client over the tiny index: service settings, the hashing embedder."""
+    return make_client()

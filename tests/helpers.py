@@ -3,6 +3,7 @@ tests/ on sys.path)."""
 from __future__ import annotations
 
 import re
+import socket
 
 _SAMPLE = re.compile(r"^([^{\s]+)(?:\{(.*)\})? (\S+)$")
 _LABEL = re.compile(r'\w+="(?:[^"\\]|\\.)*"')
@@ -26,6 +27,30 @@ class MetricSamples(dict):
 
     def get(self, key: str, default=None):
         return super().get(_canonical(key), default)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """The resident memory of process ``pid`` in MiB (Linux); 0.0 when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def squash(text: str) -> str:
+    """``text`` with every run of whitespace as one space (line breaks and wrapping ignored)."""
+    return " ".join(text.split())
 
 
 def metric_samples(text: str) -> MetricSamples:

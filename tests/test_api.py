@@ -20,12 +20,6 @@ def settings(hash_settings):
     return service_settings(hash_settings)
 
 
-@pytest.fixture
-def client(settings, hash_engine):
-    with TestClient(create_app(settings, engine=hash_engine)) as c:
-        yield c
-
-
 def ask(client, question, **body):
     r = client.post("/v1/ask", json={"question": question, **body})
     assert r.status_code == 200, r.text

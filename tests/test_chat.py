@@ -16,6 +16,7 @@ from askintl.records import Answer, AskResult, Document, Passage
 from askintl.term.views import (answer_view, citations, document_view, highlight_spans, paragraphs, plain_block,
                             sources_view)
 from chat_terminal import askintl_command, child_env
+from helpers import squash
 
 ALPHA_Q = "How many international students study at Alpha University?"
 FOLLOW_UP = "And how many exchange agreements have they signed?"
@@ -180,7 +181,7 @@ def test_views_show_the_quote_citations_and_the_document(hash_engine):
     result = hash_engine.ask(ALPHA_Q)
     n = result.answer.passage_index + 1
     shown = _render(answer_view(result, 0.02))
-    assert f"“{result.answer.text[:40]}" in " ".join(shown.split())
+    assert f"“{result.answer.text[:40]}" in squash(shown)
     assert re.search(rf"”\[{n}\]", shown) and f"[{n}] Alpha University · Alpha University International" in shown
     assert f"confidence {result.confidence:.2f} · 20 ms" in shown
     sources = _render(sources_view(result))

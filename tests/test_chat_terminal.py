@@ -7,7 +7,6 @@ import contextlib
 import json
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from chat_terminal import Terminal, askintl_command, child_env
+from helpers import free_port
 
 DATA = Path(__file__).resolve().parent / "data"
 ALPHA_Q = "How many international students study at Alpha University?"
@@ -28,7 +28,7 @@ DONE = "/open N for a document"  # the last line of every answer
 
 
 @pytest.fixture(scope="module")
-def tiny_index(tmp_path_factory) -> Path:
+def multilingual_index(tmp_path_factory) -> Path:
     """tests/data/tiny plus a Russian and an Arabic text, indexed with the hashing embedder."""
     from askintl.config import Settings
     from askintl.indexer import build_index
@@ -73,8 +73,8 @@ def _ready(term: Terminal) -> None:
 
 
 # ---- a whole session -------------------------------------------------------------------------------
-def test_a_session_asks_follows_up_reads_sources_opens_resets_and_ends_with_ctrl_d(tiny_index, tmp_path):
-    with _local(tmp_path, tiny_index) as term:
+def test_a_session_asks_follows_up_reads_sources_opens_resets_and_ends_with_ctrl_d(multilingual_index, tmp_path):
+    with _local(tmp_path, multilingual_index) as term:
         _ready(term)
         shown = _ask(term, ALPHA_Q)
         assert ANSWERED.search(shown), shown
@@ -119,8 +119,8 @@ def test_a_session_asks_follows_up_reads_sources_opens_resets_and_ends_with_ctrl
     assert ALPHA_Q in history and "/reset" in history
 
 
-def test_help_lists_the_commands_and_ctrl_c_ends_cleanly(tiny_index, tmp_path):
-    with _local(tmp_path, tiny_index, "--history-file", "none") as term:
+def test_help_lists_the_commands_and_ctrl_c_ends_cleanly(multilingual_index, tmp_path):
+    with _local(tmp_path, multilingual_index, "--history-file", "none") as term:
         term.wait_for(PROMPT)
         term.line("/help")
         shown = term.wait_for("Anything else is a question")
@@ -133,8 +133,8 @@ def test_help_lists_the_commands_and_ctrl_c_ends_cleanly(tiny_index, tmp_path):
     assert not (tmp_path / "state" / "askintl").exists()  # --history-file none
 
 
-def test_quit_command_and_citation_errors(tiny_index, tmp_path):
-    with _local(tmp_path, tiny_index) as term:
+def test_quit_command_and_citation_errors(multilingual_index, tmp_path):
+    with _local(tmp_path, multilingual_index) as term:
         term.wait_for(PROMPT)
         term.line("/open 1")
         term.wait_for("no answer yet: ask a question first")
@@ -145,8 +145,8 @@ def test_quit_command_and_citation_errors(tiny_index, tmp_path):
         assert term.wait_exit() == 0
 
 
-def test_chinese_russian_and_arabic_display_correctly(tiny_index, tmp_path):
-    with _local(tmp_path, tiny_index, cols=80) as term:
+def test_chinese_russian_and_arabic_display_correctly(multilingual_index, tmp_path):
+    with _local(tmp_path, multilingual_index, cols=80) as term:
         _ready(term)
         shown = _ask(term, "学院每年接收多少留学生？")
         assert f"{PROMPT} 学院每年接收多少留学生？" in shown
@@ -178,18 +178,12 @@ def test_a_missing_index_ends_the_chat_with_the_command_to_run(tmp_path):
 
 
 # ---- against a server ---------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tiny_index, tmp_path_factory):
-    port = _free_port()
+def server(multilingual_index, tmp_path_factory):
+    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(askintl_command() + ["serve", "--index", str(tiny_index), "--embedder", "hash",
+        proc = subprocess.Popen(askintl_command() + ["serve", "--index", str(multilingual_index), "--embedder", "hash",
                                                      "--port", str(port), "--log-level", "warning"],
                                 stdout=out, stderr=subprocess.STDOUT, env=child_env(tmp_path_factory.getbasetemp()))
     url = f"http://127.0.0.1:{port}"
@@ -229,13 +223,13 @@ def test_a_session_against_a_server(server, tmp_path):
         assert term.wait_exit() == 0
 
 
-def test_piped_answers_are_the_same_from_a_server_and_from_the_index(server, tiny_index, tmp_path):
+def test_piped_answers_are_the_same_from_a_server_and_from_the_index(server, multilingual_index, tmp_path):
     questions = f"{ALPHA_Q}\n{FOLLOW_UP}\nWho won the 2018 FIFA World Cup?\n学院每年接收多少留学生？\n"
     env = child_env(tmp_path)
     run = lambda *args: subprocess.run(askintl_command() + ["chat", *args], input=questions.encode(),  # noqa: E731
                                        capture_output=True, timeout=120, env=env)
     remote = run("--url", server)
-    local = run("--index", str(tiny_index), "--embedder", "hash")
+    local = run("--index", str(multilingual_index), "--embedder", "hash")
     assert remote.returncode == local.returncode == 0, remote.stderr + local.stderr
     assert remote.stdout == local.stdout
     assert remote.stdout.count(b"\nA: ") + remote.stdout.startswith(b"A: ") == 4
@@ -252,7 +246,7 @@ def test_a_question_the_server_refuses_is_reported_in_its_block(server, tmp_path
 
 
 def test_an_unreachable_server_is_reported(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     out = subprocess.run(askintl_command() + ["chat", "--url", url], input=b"hello?\n", capture_output=True,
                          timeout=60, env=child_env(tmp_path))
     assert out.returncode == 5 and f"cannot reach the askintl server at {url}".encode() in out.stderr

@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from askintl.config import Settings
 from askintl.engine import Engine
 from askintl.indexer import build_index
@@ -93,6 +95,7 @@ def _poll_then_kill(proc: subprocess.Popen, versions: Path, point: str, rng: ran
     raise AssertionError(f"never reached {point}")
 
 
+@pytest.mark.slow  # an 800-document index, killed and rebuilt many times: `-m "not slow"` skips it
 def test_sigkill_while_indexing_never_loses_the_live_index(tmp_path):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     write_corpus(corpus, "Zorblat")

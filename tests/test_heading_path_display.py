@@ -5,13 +5,11 @@ Markdown FAQ page indexed with the hashing embedder) and in the terminal rendere
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from rich.console import Console
-from test_widget import CHROMIUM, CHROMIUM_ARGS, ask, host_page, serve, shadow
-from web_servers import LiveServer, StaticPages, service_settings
+from web_servers import LiveServer, service_settings
+from widget_browser import ask, browser, host_page, pages, serve, shadow  # noqa: F401 - fixtures by name
 
 from askintl.term.backends import result_from_json
 from askintl.records import Answer, AskResult, Passage
@@ -77,13 +75,7 @@ def faq_engine(faq_settings):
 
 # ---- the widget --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def pages():
-    with StaticPages({}) as static:
-        yield static
-
-
-@pytest.fixture(scope="module")
-def site(faq_settings, faq_engine, pages):
+def site(faq_settings, faq_engine, pages):  # noqa: F811 - the imported fixture
     from askintl.api import create_app
 
     settings = service_settings(faq_settings, cors_origins=[pages.url], rate_limit_per_minute=0)
@@ -91,23 +83,8 @@ def site(faq_settings, faq_engine, pages):
         yield server
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if os.environ.get("ASKINTL_SKIP_BROWSER") == "1":
-        pytest.skip("ASKINTL_SKIP_BROWSER=1")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: install it with `apt-get install -y chromium` "
-                    "(or set ASKINTL_SKIP_BROWSER=1 to skip the browser tests)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def page(browser, site, pages):
+def page(browser, site, pages):  # noqa: F811
     """The widget, inline, on a page of another origin 800 px wide; console errors and dialogs collected."""
     context = browser.new_context(viewport={"width": 800, "height": 740}, locale="en-US")
     tab = context.new_page()

@@ -122,12 +122,6 @@ def test_messages_without_a_final_question_are_refused(messages):
 
 
 # ---- HTTP contract (hashing embedder) ------------------------------------------------------------
-@pytest.fixture
-def client(hash_settings, hash_engine):
-    with TestClient(create_app(service_settings(hash_settings), engine=hash_engine)) as c:
-        yield c
-
-
 QUESTION = {"role": "user", "content": "How many international students are at Alpha University?"}
 
 

@@ -1,26 +1,15 @@
 """Document structure from text and Markdown (structure.py) and passages that follow it."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from askintl.chunking import chunk_document
 from askintl.records import Block, Document
 from askintl.structure import CONTENT, HEADING, NAV, QUESTION, lines_of, text_blocks
 
-FAQ_EN = """Harbourside College International FAQ
+DATA = Path(__file__).resolve().parent / "data" / "structure"
 
-Admissions
-
-When will I receive a decision?
-Decisions appear on the applicant portal. Most applicants hear within six weeks.
-
-What is the deadline for master's programmes?
-The deadline for master's programmes is 15 March.
-
-Fees
-
-How much is tuition for non-EU students?
-Non-EU students pay 9,800 EUR per year.
-Payment is due before enrolment.
-"""
+FAQ_EN = (DATA / "harbour-faq.txt").read_text(encoding="utf-8")  # also a page of test_structure_answers
 
 FAQ_ZH = """国际学生常见问题
 

@@ -12,21 +12,7 @@ from askintl.structure import NOT_CONTENT, lines_of
 
 DATA = Path(__file__).resolve().parent / "data" / "structure"
 TEXT_PAGES = {
-    "harbour-faq.txt": """Harbourside College International FAQ
-
-Admissions
-
-When will I receive a decision?
-Decisions appear on the applicant portal. Most applicants hear within six weeks.
-
-What is the deadline for master's programmes?
-The deadline for master's programmes is 15 March.
-
-Fees
-
-How much is tuition for non-EU students?
-Non-EU students pay 9,800 EUR per year.
-""",
+    "harbour-faq.txt": (DATA / "harbour-faq.txt").read_text(encoding="utf-8"),  # test_structure's FAQ_EN
     "lakeview-guide.md": """# Studying at Lakeview University
 
 ## Fees

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from test_widget import ask, browser, open_page, pages, serve  # noqa: F401 - fixtures are found by name
 from test_widget_scope import OFF_TOPIC, site, widget  # noqa: F401
+from widget_browser import ask, browser, open_page, pages, serve  # noqa: F401 - fixtures are found by name
 
 pytestmark = pytest.mark.model
 

@@ -6,18 +6,13 @@ sessionStorage across pages, and the language switcher.
 
 A fictional institution (Mars Polytechnic Institute, .example addresses) carries a full contact
 entry; the bundled institutions have only what their texts state."""
-import json
 import re
-import shutil
 
 import httpx
 import pytest
-from test_widget import (  # noqa: F401 - fixtures are found by name
-    EN_QUESTION, ask, browser, host_page, open_page, pages, serve, shadow)
-from web_servers import LiveServer, service_settings
+from widget_browser import (  # noqa: F401 - fixtures are found by name
+    EN_QUESTION, ask, browser, e5_site, host_page, open_page, pages, serve, shadow)
 
-from askintl.api import create_app
-from askintl.engine import Engine
 
 pytestmark = pytest.mark.model
 
@@ -38,22 +33,9 @@ CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET
 def site(tmp_path_factory, e5_settings, pages):  # noqa: F811 - the imported fixture
     """askintl over a copy of the bundled corpus (its catalog's `_institutions` as committed, plus
     Mars Polytechnic's full contact) and its e5 index, plus Mars Polytechnic's document."""
-    root = tmp_path_factory.mktemp("widget-scope")
-    shutil.copytree(e5_settings.corpus_dir, root / "corpus")
-    shutil.copytree(e5_settings.index_dir, root / "index")
-    catalog_path = root / "corpus" / "catalog.json"
-    catalog = json.loads(catalog_path.read_text(encoding="utf-8"))
-    catalog["_institutions"]["MPI"] = MARS_DETAILS
-    catalog_path.write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
-    settings = service_settings(e5_settings, corpus_dir=root / "corpus", index_dir=root / "index",
-                                cors_origins=[pages.url], admin_api_key=KEY, rate_limit_per_minute=0)
-    app = create_app(settings, engine=Engine.open(settings))
-    with LiveServer(app) as server:
-        r = httpx.put(f"{server.url}/v1/admin/documents/mars-poly", headers={"X-API-Key": KEY}, timeout=30, json={
+    with e5_site(tmp_path_factory, e5_settings, pages, key=KEY, doc_id="mars-poly", document={
             "text": MARS_TEXT, "title": "Exchange notice", "institution": "Mars Polytechnic Institute",
-            "aliases": ["MPI"]})
-        assert r.status_code == 202, r.text
-        assert app.state.admin.wait(r.json()["generation"], 120)
+            "aliases": ["MPI"]}, institutions={"MPI": MARS_DETAILS}) as server:
         yield server
 
 
