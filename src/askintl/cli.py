@@ -278,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp, corpus=True)
     sp.add_argument("--rebuild", action="store_true", help="re-embed everything")
     sp.add_argument("--ray", nargs="?", const="", metavar="ADDRESS", help="build on a Ray cluster (pip install "
-                    "'askintl[ray]'): ADDRESS, e.g. ray://head:10001 or auto, else RAY_ADDRESS or a local Ray")
+                    "'askintl[ray]'): ADDRESS of a running one (auto, HEAD:6379), else RAY_ADDRESS or a local Ray")
     sp.add_argument("--ray-workers", type=int, metavar="N", help="embedding actors (default: one per CPU)")
     sp.set_defaults(func=cmd_index)
 

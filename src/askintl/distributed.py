@@ -79,8 +79,9 @@ class EmbedActor:
             marker = self.fault.get("marker")
             if not marker or _claim(marker):
                 os.kill(os.getpid(), signal.SIGKILL)
+        # the batch's model time, on its first row (the rest 0): summed per batch by the driver
         return {"doc": batch["doc"], "row": batch["row"], "vector": vectors,
-                "seconds": np.full(len(vectors), seconds / max(1, len(vectors)))}
+                "seconds": np.r_[seconds, np.zeros(max(0, len(vectors) - 1))]}
 
 
 def _claim(path: str) -> bool:
@@ -92,19 +93,23 @@ def _claim(path: str) -> bool:
 
 
 def _load_row(row: dict, load) -> dict:
-    return {"i": row["i"], "doc": pickle.dumps(load(Path(row["path"])))}
+    t0 = time.perf_counter()
+    doc = load(Path(row["path"]))
+    return {"i": row["i"], "doc": pickle.dumps(doc), "seconds": time.perf_counter() - t0}
 
 
 def _chunk_row(row: dict, max_words: int) -> dict:
+    t0 = time.perf_counter()
     chunks, texts = document_texts(pickle.loads(row["doc"]), max_words)
-    return {"d": row["d"], "chunks": pickle.dumps(chunks), "texts": pickle.dumps(texts)}
+    return {"d": row["d"], "chunks": pickle.dumps(chunks), "texts": pickle.dumps(texts),
+            "seconds": time.perf_counter() - t0}
 
 
 def _blocks(n: int) -> int:
     return max(1, min(n, MAX_BLOCKS))
 
 
-def ray_map_files(ray, load, paths: list[Path]) -> list:
+def ray_map_files(ray, load, paths: list[Path], stats: dict | None = None) -> list:
     """``loaders.load_corpus``'s ``map_files`` on the cluster: one task per file, in order."""
     if not paths:
         return []
@@ -113,15 +118,19 @@ def ray_map_files(ray, load, paths: list[Path]) -> list:
     out: list = [None] * len(paths)
     for row in ds.iter_rows():
         out[row["i"]] = pickle.loads(row["doc"])
+        if stats is not None:
+            stats.setdefault("load_task_seconds", []).append(float(row["seconds"]))
     return out
 
 
 def ray_embed_documents(ray, documents, settings: Settings, expected_id: str, workers: int, retries: int,
-                        fault: dict | None = None) -> tuple[dict[str, tuple[list, np.ndarray]], int | None]:
+                        fault: dict | None = None, stats: dict | None = None
+                        ) -> tuple[dict[str, tuple[list, np.ndarray]], int | None]:
     """Chunk (one task per document) and embed (``workers`` actors, batches of ``BATCH``):
     doc id → (chunks, vectors of ``document_texts``' texts), and the vectors' dimension."""
     if not documents:
         return {}, None
+    t0 = time.perf_counter()
     items = [{"d": i, "doc": pickle.dumps(doc)} for i, doc in enumerate(documents)]
     chunked = (ray.data.from_items(items, override_num_blocks=_blocks(len(items)))
                .map(_chunk_row, fn_kwargs={"max_words": settings.max_passage_words}))
@@ -133,9 +142,15 @@ def ray_embed_documents(ray, documents, settings: Settings, expected_id: str, wo
         chunks[d] = pickle.loads(row["chunks"])
         texts = pickle.loads(row["texts"])
         counts[d] = len(texts)
+        if stats is not None:
+            stats.setdefault("chunk_task_seconds", []).append(float(row["seconds"]))
         rows.extend({"doc": d, "row": k, "text": t} for k, t in enumerate(texts))
     vectors: dict[int, np.ndarray] = {}
     dim = None
+    if stats is not None:
+        stats["chunk_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        stats["texts"] = len(rows)
     if rows:
         # The texts go out from the driver in blocks of a batch: the actors are the only stage
         # that holds CPUs while they run (a task stage beside them could wait for a CPU forever).
@@ -153,11 +168,15 @@ def ray_embed_documents(ray, documents, settings: Settings, expected_id: str, wo
             if vec.size == 0:
                 continue
             dim = vec.shape[1]
+            if stats is not None:
+                stats.setdefault("batch_seconds", []).extend(float(x) for x in batch["seconds"] if x > 0)
             for d, k, v in zip(batch["doc"], batch["row"], vec):
                 d = int(d)
                 if d not in vectors:
                     vectors[d] = np.full((counts[d], dim), np.nan, dtype=np.float32)
                 vectors[d][int(k)] = v
+    if stats is not None:
+        stats["embed_s"] = time.perf_counter() - t0
     out = {}
     for i, doc in enumerate(documents):
         v = vectors.get(i, np.zeros((0, dim or 0), np.float32))
@@ -173,13 +192,16 @@ def _cluster_cpus(ray) -> int:
 
 def build_index_ray(settings: Settings, address: str | None = None, corpus_dir: Path | None = None,
                     index_dir: Path | None = None, rebuild: bool = False, workers: int | None = None,
-                    retries: int = 3, progress: bool = False, _fault: dict | None = None) -> IndexReport:
+                    retries: int = 3, progress: bool = False, stats: dict | None = None,
+                    _fault: dict | None = None) -> IndexReport:
     """``indexer.build_index`` on a Ray cluster: the same index, published the same way.
 
     Uses the Ray instance this process is connected to, else ``ray.init(address)`` (None: the
     cluster in RAY_ADDRESS or a running local one, else a new local instance), shut down at the
     end. ``workers`` embedding actors (default: one per CPU of the cluster); a dead task or
-    actor is retried ``retries`` times, then the build fails and publishes nothing.
+    actor is retried ``retries`` times, then the build fails and publishes nothing. ``stats``,
+    if given, receives each stage's wall time (load_s, chunk_s, embed_s, publish_s), the model
+    time of every batch (batch_seconds) and of every load and chunk task (benchmarks/bench_ray.py).
     """
     ray = import_ray()
     corpus = Path(corpus_dir or settings.corpus_dir)
@@ -192,7 +214,10 @@ def build_index_ray(settings: Settings, address: str | None = None, corpus_dir: 
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = progress
         workers = max(1, workers or _cluster_cpus(ray))
-        loaded = load_corpus(corpus, map_files=lambda load, paths: ray_map_files(ray, load, paths))
+        stats = {} if stats is None else stats
+        t0 = time.perf_counter()
+        loaded = load_corpus(corpus, map_files=lambda load, paths: ray_map_files(ray, load, paths, stats))
+        stats["load_s"] = time.perf_counter() - t0
         if not loaded.documents:
             raise IndexError_(f"no readable documents in {corpus}"
                               + (f" ({len(loaded.skipped)} skipped)" if loaded.skipped else ""))
@@ -200,7 +225,8 @@ def build_index_ray(settings: Settings, address: str | None = None, corpus_dir: 
         with store.writer_lock():
             plan = plan_build(loaded.documents, store, expected_id, settings, rebuild=rebuild, skipped=loaded.skipped)
             try:
-                embedded, dim = ray_embed_documents(ray, plan.to_embed, settings, expected_id, workers, retries, _fault)
+                embedded, dim = ray_embed_documents(ray, plan.to_embed, settings, expected_id, workers, retries,
+                                                    _fault, stats)
             except AskintlError:
                 raise
             except Exception as exc:  # a task or actor out of retries, a lost node: Ray's errors
@@ -210,7 +236,10 @@ def build_index_ray(settings: Settings, address: str | None = None, corpus_dir: 
                 dim = next((pv.shape[1] for _, pv, _ in plan.reuse.values()), None)
             if dim is None:
                 dim = ray.get(ray.remote(_embedder_dim).remote(settings.embedder))
-            return publish_build(plan, store, embedded, EmbedderInfo(expected_id, int(dim)), settings)
+            t0 = time.perf_counter()
+            report = publish_build(plan, store, embedded, EmbedderInfo(expected_id, int(dim)), settings)
+            stats["publish_s"] = time.perf_counter() - t0
+            return report
     finally:
         if started:
             ray.shutdown()
