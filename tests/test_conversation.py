@@ -31,7 +31,6 @@ def test_names_are_found_across_a_change_of_script_and_inside_cjk_text():
 def test_standalone_question_is_left_alone():
     r = resolve("How many students study at BJTU?", [], M)
     assert r.query == "How many students study at BJTU?" and r.institutions == ["Beijing Jiaotong University"]
-    assert not r.rewritten
 
 
 def test_pronoun_is_replaced_by_the_institution_of_earlier_turns():
@@ -39,7 +38,7 @@ def test_pronoun_is_replaced_by_the_institution_of_earlier_turns():
                Turn("assistant", "Now there are over 1,400 international students.")]
     r = resolve("And how many foreign teachers do they invite every year?", history, M)
     assert r.query == "And how many foreign teachers do Beijing Jiaotong University invite every year?"
-    assert r.institutions == ["Beijing Jiaotong University"] and r.rewritten
+    assert r.institutions == ["Beijing Jiaotong University"]
 
 
 def test_without_an_institution_the_previous_question_lends_its_context():
@@ -54,8 +53,9 @@ def test_without_an_institution_the_previous_question_lends_its_context():
 def test_pronouns_inside_words_are_not_references():
     history = [Turn("user", "Tell me about BJTU"), Turn("assistant", "")]
     # "он" is inside "железнодорожный"; a long question with no reference stands alone
-    r = resolve("Сколько египетских студентов набрал железнодорожный институт в этом году всего?", history, M)
-    assert r.institutions == [] and not r.rewritten
+    question = "Сколько египетских студентов набрал железнодорожный институт в этом году всего?"
+    r = resolve(question, history, M)
+    assert r.institutions == [] and r.query == question  # not rewritten
 
 
 def test_a_new_question_in_chinese_is_not_tied_to_the_previous_institution():

@@ -37,7 +37,6 @@ class Turn:
 class Resolution:
     query: str
     institutions: list[str] = field(default_factory=list)
-    rewritten: bool = False
 
 
 def _previous_user(history: list[Turn]) -> str | None:
@@ -89,4 +88,4 @@ def _resolve(question: str, history: list[Turn] | None, matcher: InstitutionMatc
         prev = _previous_user(history)
         if prev:
             query = f"{query} ({prev})"
-    return Resolution(query, [inst] if inst else [], rewritten=query != question)
+    return Resolution(query, [inst] if inst else [])

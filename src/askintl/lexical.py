@@ -60,7 +60,7 @@ def _word_token(word: str) -> str:
     return _stem(word)
 
 
-def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
+def tokenize(text: str) -> list[str]:
     """Lexical terms of ``text``, in order (duplicates kept)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
@@ -72,7 +72,7 @@ def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
             out.extend(a + b for a, b in zip(chars, chars[1:]))
         elif number:
             out.append(number.replace(",", ""))
-        elif keep_stopwords or word not in STOPWORDS:
+        elif word not in STOPWORDS:
             out.append(_word_token(word))
     return out
 

@@ -48,12 +48,6 @@ class Document:
     fetched_at: str = ""
     page_date: str = ""
 
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["aliases"] = list(self.aliases)
-        d.pop("blocks", None)
-        return d
-
 
 @dataclass(frozen=True)
 class Span:

@@ -30,7 +30,6 @@ from .feedback import FeedbackStore
 from .metrics import ServiceMetrics
 from .openai import error_body
 from .ratelimit import RateLimiter
-from .deps import get_engine  # noqa: F401 - re-exported for dependency overrides
 from .logs import setup_request_log
 from .middleware import ForwardedMiddleware, LimitsMiddleware, ObservabilityMiddleware, is_openai_path
 from .routes import admin, answers, documents, institutions, openai, pages, service

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from .admin import CorpusAdmin
-from ..config import Settings
 from ..engine import Engine
 from .feedback import FeedbackStore
 from .metrics import ServiceMetrics
@@ -15,10 +14,6 @@ from .metrics import ServiceMetrics
 
 def get_engine(request: Request) -> Engine:
     return request.app.state.engine
-
-
-def get_app_settings(request: Request) -> Settings:
-    return request.app.state.settings
 
 
 def get_feedback(request: Request) -> FeedbackStore:
@@ -34,7 +29,6 @@ def get_admin(request: Request) -> CorpusAdmin:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 FeedbackDep = Annotated[FeedbackStore, Depends(get_feedback)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]
 AdminDep = Annotated[CorpusAdmin, Depends(get_admin)]
