@@ -21,30 +21,26 @@ class PlainChat(Front):
         self.out = out
         self.json_lines = json_lines
         self.conversation = Conversation(top_k)
+        self.failures = 0  # questions of the current run() that could not be answered
 
     def backend(self) -> Backend:
         return self._backend
 
     def run(self, lines) -> int:
         """Answer every line; 0 when all went well, 1 when some could not be answered."""
-        failures = 0
+        self.failures = 0
         for raw in lines:
             line = raw.strip()
-            if not line:
-                continue
-            try:
-                if not self.handle(line):
-                    break
-            except AskintlError as exc:
-                failures += 1
-                self._error(line, exc)
+            if line and not self.run_line(line):
+                break
             self.out.flush()
-        return 1 if failures else 0
+        return 1 if self.failures else 0
 
     def _write(self, text: str) -> None:
         self.out.write(text)
 
-    def _error(self, line: str, exc: AskintlError) -> None:
+    def show_error(self, line: str, exc: AskintlError) -> None:
+        self.failures += 1
         if self.json_lines:
             self._write(json.dumps({"question": line, "error": type(exc).__name__, "detail": str(exc)},
                                    ensure_ascii=False) + "\n")

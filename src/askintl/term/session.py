@@ -8,7 +8,7 @@ runs them; the front ends only decide how things are shown.
 """
 from __future__ import annotations
 
-from ..errors import InvalidRequestError
+from ..errors import AskintlError, InvalidRequestError
 from .backends import MAX_HISTORY_TURNS, Backend, Reply
 
 COMMANDS: list[tuple[str, str]] = [
@@ -62,6 +62,15 @@ class Front:
     def backend(self) -> Backend:
         raise NotImplementedError
 
+    def run_line(self, line: str) -> bool:
+        """``handle`` one line, showing an askintl error with ``show_error`` instead of raising it;
+        False when the chat should end."""
+        try:
+            return self.handle(line)
+        except AskintlError as exc:
+            self.show_error(line, exc)
+            return True
+
     def handle(self, line: str) -> bool:
         """Answer a question or run a command; False when the chat should end."""
         command = parse_command(line)
@@ -111,3 +120,4 @@ class Front:
     def show_document(self, doc, passage, number: int, result) -> None: ...
     def show_json(self, raw: dict) -> None: ...
     def notice(self, text: str) -> None: ...
+    def show_error(self, line: str, exc: AskintlError) -> None: ...

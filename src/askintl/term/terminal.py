@@ -184,13 +184,8 @@ class TerminalChat(Front):
                     line = self._read().strip()
                 except EOFError:
                     break
-                if not line:
-                    continue
-                try:
-                    if not self.handle(line):
-                        break
-                except AskintlError as exc:
-                    self.console.print(f"  [red]✗[/] {_escape(str(exc))}")
+                if line and not self.run_line(line):
+                    break
         except KeyboardInterrupt:
             pass
         except _Fatal as fatal:
@@ -300,6 +295,9 @@ class TerminalChat(Front):
 
     def notice(self, text: str) -> None:
         self.console.print(f"  [dim]{_escape(text)}[/]")
+
+    def show_error(self, line: str, exc: AskintlError) -> None:
+        self.console.print(f"  [red]✗[/] {_escape(str(exc))}")
 
 
 def _command_completer():
