@@ -73,7 +73,7 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
 
 
-def collect(source: str) -> list[dict]:
+def collect(source: str, siblings: bool = False) -> list[dict]:
     """One record per (question, way of asking): the reading and the labels."""
     from askintl.config import Settings
     from askintl.embedders import HashingEmbedder
@@ -108,6 +108,17 @@ def collect(source: str) -> list[dict]:
             out.append({"source": source, "lang": case["lang"], "split": case["split"], "id": case["id"],
                         "doc": case["doc"], "mode": mode, "answerable": mode == "own" and case["answerable"],
                         "reading": reading, "label": label, "answers": [t["text"] for t in case["answers"]],
+                        "question": case["question"], "retrieval": ret, "snap": snap})
+    # Sibling questions (sibling_questions.py): an answerable question with its key word swapped
+    # for a neighbour's, asked as it is; its own paragraph no longer answers it.
+    if siblings and (folder / "siblings.jsonl").exists() and (folder / "siblings.npz").exists():
+        sib_vectors = VectorTable(folder / "siblings.npz")
+        for case in read_jsonl(folder / "siblings.jsonl"):
+            ret = retriever.search(case["question"], top_k=5, query_vector=sib_vectors[case["question"]])
+            reading = gather(snap, case["question"], ret)
+            out.append({"source": source, "lang": case["lang"], "split": case["split"], "id": case["id"],
+                        "doc": case["doc"], "mode": "sibling", "answerable": False, "reading": reading,
+                        "label": np.zeros(len(reading.candidates), np.int32), "answers": [],
                         "question": case["question"], "retrieval": ret, "snap": snap})
     return out
 
@@ -193,7 +204,7 @@ def figures(records: list[dict], picks: list[int | None], probs: np.ndarray, thr
     """answer_hit over answerable-as-asked, false abstention there, abstention on the rest."""
     from sklearn.metrics import roc_auc_score
 
-    ans_n = ans_hit = pick_hit = false_abs = un_n = un_abs = hit1 = reader_hit1 = 0
+    ans_n = ans_hit = pick_hit = false_abs = un_n = un_abs = hit1 = reader_hit1 = sib_n = sib_abs = 0
     right = []
     for r, pick, p in zip(records, picks, probs):
         answered = pick is not None and p >= threshold
@@ -207,6 +218,9 @@ def figures(records: list[dict], picks: list[int | None], probs: np.ndarray, thr
             ps = r["retrieval"].passages
             hit1 += bool(ps) and passage_holds(r, ps[0])
             reader_hit1 += pick is not None and passage_holds(r, r["reading"].candidates[pick].passage)
+        elif r["mode"] == "sibling":
+            sib_n += 1
+            sib_abs += not answered
         else:
             un_n += 1
             un_abs += not answered
@@ -215,6 +229,7 @@ def figures(records: list[dict], picks: list[int | None], probs: np.ndarray, thr
             "pick_hit": round(pick_hit / max(ans_n, 1), 3), "hit@1": round(hit1 / max(ans_n, 1), 3),
             "reader_hit@1": round(reader_hit1 / max(ans_n, 1), 3), "false_abstain": round(false_abs / max(ans_n, 1), 3),
             "unanswerable": un_n, "abstain_on_unanswerable": round(un_abs / max(un_n, 1), 3),
+            "siblings": sib_n, "abstain_on_siblings": round(sib_abs / max(sib_n, 1), 3),
             "auc_right": round(float(auc), 3)}
 
 
@@ -224,13 +239,15 @@ def main() -> int:
     ap.add_argument("--write", action="store_true", help="write the models into src/askintl/data/reader/")
     ap.add_argument("--baseline", action="store_true", help="also measure the previous reader (answering.py)")
     ap.add_argument("--curve", action="store_true", help="held-out figures at other thresholds")
+    ap.add_argument("--siblings", action="store_true",
+                    help="also ask sibling_questions.py's questions (unanswerable; reported as abstain_on_siblings)")
     args = ap.parse_args()
     from askintl.reader import (ANSWER_FEATURES, CROSS_ANSWER_FEATURES, CROSS_SENTENCE_FEATURES,
                                 SENTENCE_FEATURES, Reading, answer_features)
 
     t0 = time.perf_counter()
     sources = args.sources or [s for s in SOURCES if (OUT / s / "queries.npz").exists()]
-    records = [r for s in sources for r in collect(s)]
+    records = [r for s in sources for r in collect(s, args.siblings)]
     t_collect = time.perf_counter() - t0
     train = [r for r in records if r["split"] == "train"]
     held = [r for r in records if r["split"] == "heldout"]
@@ -378,7 +395,7 @@ def baseline_figures(rs: list[dict]) -> dict:
                                 float(m.get("threshold_cross", m["threshold"])))
     from sklearn.metrics import roc_auc_score
 
-    ans_n = ans_hit = pick_hit = false_abs = un_n = un_abs = 0
+    ans_n = ans_hit = pick_hit = false_abs = un_n = un_abs = sib_n = sib_abs = 0
     right, probs = [], []
     for r in rs:
         ev = old.select_answer(r["snap"], r["question"], r["retrieval"])
@@ -393,13 +410,17 @@ def baseline_figures(rs: list[dict]) -> dict:
             false_abs += not answered
             ans_hit += answered and ok
             pick_hit += ok
+        elif r["mode"] == "sibling":
+            sib_n += 1
+            sib_abs += not answered
         else:
             un_n += 1
             un_abs += not answered
     auc = roc_auc_score(right, probs) if 0 < sum(right) < len(right) else float("nan")
     return {"answer_hit": round(ans_hit / max(ans_n, 1), 3), "pick_hit": round(pick_hit / max(ans_n, 1), 3),
             "false_abstain": round(false_abs / max(ans_n, 1), 3),
-            "abstain_on_unanswerable": round(un_abs / max(un_n, 1), 3), "auc_right": round(float(auc), 3)}
+            "abstain_on_unanswerable": round(un_abs / max(un_n, 1), 3),
+            "abstain_on_siblings": round(sib_abs / max(sib_n, 1), 3), "auc_right": round(float(auc), 3)}
 
 
 if __name__ == "__main__":
