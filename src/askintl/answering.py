@@ -15,6 +15,7 @@ import numpy as np
 
 from .chunking import count_words
 from .crossencoder import rerank  # cross-encoder (English)
+from .facets import asked, conflicts
 from .lang import REQUIRED_FORM, answer_type, matches_answer_type, strict_evidence
 from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
@@ -189,6 +190,13 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
         if not having and kind in REQUIRED_FORM:
             return Evidence(None, 0.0, reading)  # no amount, no e-mail in the sources: not answered here
         allowed = having or allowed
+    facets = asked(question)
+    if facets:
+        # The question names a degree level, an intake or a test: a sentence about a sibling of it
+        # (master's fees for a PhD question) never answers it; none but siblings: not in the sources.
+        allowed = [i for i in allowed if not conflicts(facets, _context(snap, reading.candidates[i]))]
+        if not allowed:
+            return Evidence(None, 0.0, reading)
     best = max(allowed, key=lambda i: key[i])  # cross-encoder: key (was scores)
     if best != int(np.argmax(scores)):
         # The best sentence is in a passage the user was not shown, or lacks the form asked for:
@@ -209,6 +217,14 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
                     end=span.end, passage_index=cand.passage_rank, title=p.title, institution=p.institution,
                     score=round(float(scores[best]), 4))
     return Evidence(answer, confidence, reading)
+
+
+def _context(snap: IndexSnapshot, cand: Candidate) -> str:
+    """A candidate sentence as a reader sees it: with the headings above it, the FAQ question it
+    answers and, in a table, its column headers."""
+    p = cand.passage
+    headers = snap.structure([p.passage_id]).get(p.passage_id, ([], "", []))[2]
+    return " \n".join([cand.text, *p.heading_path, p.faq_question or "", *headers])
 
 
 def _best_window_in_passage(p: Passage, span: Span, q_terms, kind) -> Span:

@@ -1,0 +1,121 @@
+"""Sibling facts: the dimensions along which a university page states parallel facts.
+
+An international office's page gives one fee per degree level, one deadline per intake, one
+score per language test. A question about one of them is answered by a sentence about its
+sibling as readily as by its own: the sentences are alike in every way a sentence vector or
+word overlap can see ("The master's programme costs 6,000 EUR per year" for "How much is the PhD
+fee?"), and a confident wrong number is what a student must never get.
+
+So the reader checks, for each candidate sentence, the facets the question names:
+
+- ``level``: bachelor's (undergraduate), master's, doctorate; "postgraduate" / "graduate
+  programmes" / 研究生 cover master's and doctorate;
+- ``intake``: spring, summer, autumn, winter (semesters, intakes, schools);
+- ``test``: IELTS, TOEFL, Duolingo, PTE, Cambridge, HSK, TestDaF, DELF/DALF, TCF/TEF, GRE, GMAT, SAT.
+
+A sentence **conflicts** with the question when what it says (with the headings above it and
+the FAQ question it answers) names a value of a facet the question names, and none of the
+question's values: a sentence about master's fees for a PhD question, about IELTS for a TOEFL
+question. A sentence that names no value of the facet ("Tuition is 5,000 EUR per year.") does
+not conflict: it may be stated for every level. Conflicting sentences are never quoted; when
+every candidate conflicts, the sources do not hold the answer (see ``answering.select_answer``).
+
+The patterns cover English, Chinese, Arabic, Russian, French, Spanish, Portuguese, German and
+Malay/Indonesian spellings; a question in a language whose words are not listed simply names no
+facet (no check, as before).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class Value:
+    facet: str
+    name: str
+    covers: frozenset[str]   # the specific values it stands for ("postgraduate": master, doctorate)
+    pattern: re.Pattern
+
+    @property
+    def generic(self) -> bool:
+        return len(self.covers) > 1
+
+
+def _v(facet: str, name: str, pattern: str, covers: tuple[str, ...] | None = None, flags: int = _I) -> Value:
+    return Value(facet, name, frozenset(covers or (name,)), re.compile(pattern, flags))
+
+
+VALUES: tuple[Value, ...] = (
+    # ---- degree level ----------------------------------------------------------------------
+    _v("level", "bachelor",
+       r"\b(bachelor'?s?|undergraduates?|B\.?Sc|B\.?Eng|LLB|licenciatura|grados?|graduação|"
+       r"sarjana muda)\b|本科|学士|学部生|بكالوريوس|البكالوريوس|\bбакалавр\w*"),
+    _v("level", "master",
+       r"\b(masters?'?s?|M\.?Sc|M\.?Eng|MBA|LLM|máster|master|maestría|mestrado|magister)\b|硕士|碩士|"
+       r"修士|ماجستير|الماجستير|\bмагистр\w*"),
+    _v("level", "doctorate",
+       r"\b(Ph\.?\s?D\.?s?|doctoral|doctorates?|doctor['’]?s? degrees?|DPhil|doctorat|doctorado|doutorado|doutoramento|"
+       r"kedoktoran)\b|博士|دكتوراه|الدكتوراه|\bаспирант\w*|\bдокторант\w*"),
+    _v("level", "postgraduate",
+       r"\b(post-?graduates?|postgrad\w*|graduate (students?|programs?|programmes?|school|studies|degrees?|"
+       r"admissions?|applicants?|applications?|courses?|level)|posgrados?|postgrados?|pós-graduação|"
+       r"pascasarjana|pasca siswazah)\b|研究生|大学院|الدراسات العليا",
+       covers=("master", "doctorate")),
+    # ---- intake / season -------------------------------------------------------------------
+    _v("intake", "spring", r"\b(spring|printemps|primavera)\b|春季|春学期|春期|الربيع|\bвесенн\w*|\bвесн[аыуой]\b"),
+    _v("intake", "summer", r"\b(summer|verano|verão)\b|夏季|暑期|夏期|الصيف|\bлетн\w*|\bлет(о|ом|а)\b"),
+    _v("intake", "autumn",
+       r"\b(autumn|fall (semester|term|intake|session|admission|entry|quarter|\d{4})|\d{4} fall|"
+       r"automne|otoño|outono)\b|秋季|秋学期|秋期|الخريف|\bосенн\w*|\bосень\w*"),
+    _v("intake", "winter", r"\b(winter|hiver|invierno|inverno)\b|冬季|冬学期|الشتاء|\bзимн\w*|\bзим[аыуой]\b"),
+    # ---- language and admission tests -------------------------------------------------------
+    _v("test", "ielts", r"\bIELTS\b|雅思|آيلتس|ايلتس|الآيلتس|الأيلتس"),
+    _v("test", "toefl", r"\bTOEFL\b|托福|توفل|التوفل|тоэфл"),
+    _v("test", "duolingo", r"\bDuolingo\b|多邻国|多鄰國|دولينجو|دولينغو|дуолинго"),
+    _v("test", "pte", r"\bPTE\b|Pearson Test of English"),
+    _v("test", "cambridge", r"\b(Cambridge (English|C1|C2|B2|Advanced|Proficiency)|CAE|CPE)\b"),
+    _v("test", "hsk", r"\bHSK\b|汉语水平考试|漢語水平考試"),
+    _v("test", "testdaf", r"\b(TestDaF|DSH)\b"),
+    _v("test", "delf", r"\b(DELF|DALF)\b"),
+    _v("test", "tcf", r"\b(TCF|TEF)\b"),
+    _v("test", "gre", r"\bGRE\b"),
+    _v("test", "gmat", r"\bGMAT\b"),
+    _v("test", "sat", r"\bSAT\b"),
+)
+# Test names that are also words in lower case ("sat", "gre"): matched as written.
+_CASE_SENSITIVE_TESTS = frozenset({"pte", "cambridge", "hsk", "testdaf", "delf", "tcf", "gre", "gmat", "sat"})
+VALUES = tuple(Value(v.facet, v.name, v.covers, re.compile(v.pattern.pattern, 0))
+               if v.name in _CASE_SENSITIVE_TESTS else v for v in VALUES)
+FACETS = tuple(dict.fromkeys(v.facet for v in VALUES))
+
+
+@lru_cache(maxsize=65536)
+def mentioned(text: str) -> dict[str, frozenset[str]]:
+    """{facet: the values ``text`` names}: its specific values when it names any ("硕士研究生", a
+    master's graduate student: master), else what its generic ones cover ("graduate
+    programmes": master and doctorate)."""
+    out: dict[str, frozenset[str]] = {}
+    for facet in FACETS:
+        hits = [v for v in VALUES if v.facet == facet and v.pattern.search(text)]
+        if hits:
+            specific = [v for v in hits if not v.generic]
+            out[facet] = frozenset().union(*(v.covers for v in (specific or hits)))
+    return out
+
+
+def asked(question: str) -> dict[str, frozenset[str]]:
+    """{facet: the values a question asks about} (read as ``mentioned`` reads a sentence)."""
+    return mentioned(question)
+
+
+def conflicts(question_facets: dict[str, frozenset[str]], context: str) -> bool:
+    """Whether ``context`` (a sentence with its headings) speaks of a sibling of what was asked:
+    for some facet the question names, it names values of that facet and none of the question's."""
+    if not question_facets:
+        return False
+    said = mentioned(context)
+    return any(f in said and not (said[f] & values) for f, values in question_facets.items())

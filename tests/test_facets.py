@@ -1,0 +1,93 @@
+"""Sibling facts: a question about one degree level, intake or test is never answered with a
+sentence about its sibling, and is refused when the sources only hold siblings."""
+from __future__ import annotations
+
+import pytest
+
+from askintl.facets import asked, conflicts, mentioned
+
+
+@pytest.mark.parametrize("question,facet,values", [
+    ("How much do international PhD students pay per year?", "level", {"doctorate"}),
+    ("青岚大学博士研究生一年学费多少？", "level", {"doctorate"}),        # 博士 is specific, 研究生 generic
+    ("كم رسوم برنامج الدكتوراه؟", "level", {"doctorate"}),
+    ("¿Cuánto cuesta el doctorado?", "level", {"doctorate"}),
+    ("Сколько стоит обучение в магистратуре?", "level", {"master"}),
+    ("What is the fee for postgraduate students?", "level", {"master", "doctorate"}),
+    ("What's the deadline for undergraduate applications?", "level", {"bachelor"}),
+    ("Which TOEFL score do you accept?", "test", {"toefl"}),
+    ("雅思要求多少分？", "test", {"ielts"}),
+    ("When is the deadline for the summer 2026 intake?", "intake", {"summer"}),
+    ("春季入学什么时候截止申请？", "intake", {"spring"}),
+    ("When does the fall semester start?", "intake", {"autumn"}),
+])
+def test_what_a_question_asks_about(question, facet, values):
+    assert asked(question)[facet] == values
+
+
+@pytest.mark.parametrize("text", [
+    "Do I need a driving licence?",               # not a French licence (bachelor's)
+    "The study took five years; a пятилетний plan.",
+    "Leaves fall in the park.",                    # "fall" alone is not the autumn intake
+    "What did the SAT-nav say?".lower(),           # test names only as written
+    "What is the tuition fee?",
+])
+def test_ordinary_words_name_no_facet(text):
+    assert mentioned(text) == {}
+
+
+def test_a_sibling_conflicts_and_a_neutral_or_covering_sentence_does_not():
+    phd = asked("How much is the PhD tuition fee?")
+    assert conflicts(phd, "The master programme costs 6,000 EUR per year.")
+    assert conflicts(phd, "Bachelor of Arts or Science | $8,240 | $32,600")
+    assert conflicts(asked("青岚大学博士研究生一年学费多少？"), "硕士研究生每学年学费为30,000元；")
+    assert not conflicts(phd, "Tuition is 5,000 EUR per year for every programme.")   # says no level
+    assert not conflicts(phd, "Graduate programmes cost 9,000 EUR per year.")          # covers doctorate
+    assert not conflicts(phd, "Students come to get a doctor’s degree, master’s degree and bachelor’s degree.")
+    assert conflicts(asked("What is the undergraduate deadline?"), "Graduate applications close on 1 June.")
+    assert conflicts(asked("Which TOEFL score do you accept?"), "Bachelor's courses ask for IELTS 6.0.")
+    assert not conflicts({}, "anything at all")
+
+
+def _engine_over(tmp_path, text: str):
+    from askintl.config import Settings
+    from askintl.engine import Engine
+    from askintl.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "fees.md").write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash", abstain_threshold=0.0)
+    build_index(settings)
+    return Engine.open(settings)
+
+
+FEES = """# Fees for international students
+
+The bachelor programme costs 4,000 EUR per year.
+The master programme costs 6,000 EUR per year.
+
+## Language requirements
+
+Applicants show IELTS Academic 6.5 or an equivalent certificate.
+"""
+
+
+def test_the_quote_is_about_what_was_asked_not_its_sibling(tmp_path):
+    engine = _engine_over(tmp_path, FEES)
+    for level, amount in (("master", "6,000 EUR"), ("bachelor", "4,000 EUR")):
+        r = engine.ask(f"How much does the {level} programme cost per year?")
+        assert not r.abstained and amount in r.answer.text, (level, r.answer)
+
+
+def test_a_question_whose_sources_hold_only_siblings_is_refused(tmp_path):
+    engine = _engine_over(tmp_path, FEES)
+    for question in ("How much does the PhD programme cost per year?", "博士项目每年学费多少？"):
+        r = engine.ask(question)
+        assert r.abstained and r.answer is None, (question, r.answer)
+    # The IELTS sentence never answers a TOEFL question (the fee sentences name no test: they are
+    # left to the reader, which this test's threshold of 0 lets through).
+    r = engine.ask("What TOEFL score do applicants need?")
+    assert r.abstained or "IELTS" not in r.answer.text
+    # The same page still answers what it does say.
+    assert not engine.ask("What IELTS score do applicants need?").abstained
