@@ -59,6 +59,7 @@ def main() -> None:
     ap.add_argument("--embedder", default="e5-small")
     ap.add_argument("--cpus", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--workers", type=int, default=None, help="embedding actors (default: --cpus)")
+    ap.add_argument("--project", type=int, default=1000, help="also model a corpus of this many batches")
     args = ap.parse_args()
     workers = args.workers or args.cpus
 
@@ -133,6 +134,16 @@ def main() -> None:
             tn = fixed + parallel(n)
             print(f"| {n} | {tn:.2f} | {t_local / tn:.2f} |")
         print(f"| unbounded | {fixed + e:.2f} | {t_local / (fixed + e):.2f} |")
+        # The same costs for a corpus of --project batches (the local build's time per batch held)
+        big = args.project
+        t_local_big = t_local / n_batches * big
+        scale = big / n_batches
+        print(f"projected to {big} batches ({big * BATCH:,} texts): local {t_local_big:.0f} s")
+        print("| workers N | modelled Ray build s | speedup over the local build |")
+        print("|---|---|---|")
+        for n in (1, 2, 4, 8, 16, 32, 64):
+            tn = fixed + (load_work + chunk_work) * scale / n + math.ceil(big / n) * e
+            print(f"| {n} | {tn:.0f} | {t_local_big / tn:.2f} |")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

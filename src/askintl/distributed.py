@@ -21,6 +21,7 @@ install does not have it (``pip install 'askintl[ray]'``).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -216,7 +217,8 @@ def build_index_ray(settings: Settings, address: str | None = None, corpus_dir: 
         workers = max(1, workers or _cluster_cpus(ray))
         stats = {} if stats is None else stats
         t0 = time.perf_counter()
-        loaded = load_corpus(corpus, map_files=lambda load, paths: ray_map_files(ray, load, paths, stats))
+        with _failed_run():
+            loaded = load_corpus(corpus, map_files=lambda load, paths: ray_map_files(ray, load, paths, stats))
         stats["load_s"] = time.perf_counter() - t0
         if not loaded.documents:
             raise IndexError_(f"no readable documents in {corpus}"
@@ -224,14 +226,9 @@ def build_index_ray(settings: Settings, address: str | None = None, corpus_dir: 
         store = IndexStore(Path(index_dir or settings.index_dir))
         with store.writer_lock():
             plan = plan_build(loaded.documents, store, expected_id, settings, rebuild=rebuild, skipped=loaded.skipped)
-            try:
+            with _failed_run():
                 embedded, dim = ray_embed_documents(ray, plan.to_embed, settings, expected_id, workers, retries,
                                                     _fault, stats)
-            except AskintlError:
-                raise
-            except Exception as exc:  # a task or actor out of retries, a lost node: Ray's errors
-                raise IndexError_(f"the Ray build failed, nothing was published: {type(exc).__name__}: "
-                                  f"{str(exc)[:2000]}") from None
             if dim is None:  # nothing embedded: the reused vectors say
                 dim = next((pv.shape[1] for _, pv, _ in plan.reuse.values()), None)
             if dim is None:
@@ -243,6 +240,18 @@ def build_index_ray(settings: Settings, address: str | None = None, corpus_dir: 
     finally:
         if started:
             ray.shutdown()
+
+
+@contextlib.contextmanager
+def _failed_run():
+    """Ray's errors (a task or actor out of retries, a lost node) as an index error."""
+    try:
+        yield
+    except AskintlError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported with its type and message
+        raise IndexError_(f"the Ray build failed, nothing was published: {type(exc).__name__}: "
+                          f"{str(exc)[:2000]}") from None
 
 
 def _embedder_dim(name: str) -> int:
