@@ -46,6 +46,8 @@ def test_a_sibling_conflicts_and_a_neutral_or_covering_sentence_does_not():
     assert not conflicts(phd, "Students come to get a doctor’s degree, master’s degree and bachelor’s degree.")
     assert conflicts(asked("What is the undergraduate deadline?"), "Graduate applications close on 1 June.")
     assert conflicts(asked("Which TOEFL score do you accept?"), "Bachelor's courses ask for IELTS 6.0.")
+    assert conflicts(asked("Which TOEFL score do you accept?"), "Tuition is 5,000 EUR per year.")  # names no test
+    assert not conflicts(asked("Which TOEFL score do you accept?"), "TOEFL iBT 90 or IELTS 6.5.")
     assert not conflicts({}, "anything at all")
 
 
@@ -85,9 +87,8 @@ def test_a_question_whose_sources_hold_only_siblings_is_refused(tmp_path):
     for question in ("How much does the PhD programme cost per year?", "博士项目每年学费多少？"):
         r = engine.ask(question)
         assert r.abstained and r.answer is None, (question, r.answer)
-    # The IELTS sentence never answers a TOEFL question (the fee sentences name no test: they are
-    # left to the reader, which this test's threshold of 0 lets through).
+    # A TOEFL question: the IELTS sentence is a sibling, and the fee sentences name no test at all.
     r = engine.ask("What TOEFL score do applicants need?")
-    assert r.abstained or "IELTS" not in r.answer.text
+    assert r.abstained and r.answer is None, r.answer
     # The same page still answers what it does say.
     assert not engine.ask("What IELTS score do applicants need?").abstained

@@ -8,8 +8,8 @@ fee?"), and a confident wrong number is what a student must never get.
 
 So the reader checks, for each candidate sentence, the facets the question names:
 
-- ``level``: bachelor's (undergraduate), master's, doctorate; "postgraduate" / "graduate
-  programmes" / 研究生 cover master's and doctorate;
+- ``level``: foundation year, bachelor's (undergraduate), master's, doctorate; "postgraduate" /
+  "graduate programmes" / 研究生 cover master's and doctorate;
 - ``intake``: spring, summer, autumn, winter (semesters, intakes, schools);
 - ``test``: IELTS, TOEFL, Duolingo, PTE, Cambridge, HSK, TestDaF, DELF/DALF, TCF/TEF, GRE, GMAT, SAT.
 
@@ -17,7 +17,8 @@ A sentence **conflicts** with the question when what it says (with the headings 
 the FAQ question it answers) names a value of a facet the question names, and none of the
 question's values: a sentence about master's fees for a PhD question, about IELTS for a TOEFL
 question. A sentence that names no value of the facet ("Tuition is 5,000 EUR per year.") does
-not conflict: it may be stated for every level. Conflicting sentences are never quoted; when
+not conflict: it may be stated for every level. Tests are stricter: a score is given with its
+test's name, so a sentence that names no test does not answer a question about one. Conflicting sentences are never quoted; when
 every candidate conflicts, the sources do not hold the answer (see ``answering.select_answer``).
 
 The patterns cover English, Chinese, Arabic, Russian, French, Spanish, Portuguese, German and
@@ -52,7 +53,7 @@ def _v(facet: str, name: str, pattern: str, covers: tuple[str, ...] | None = Non
 VALUES: tuple[Value, ...] = (
     # ---- degree level ----------------------------------------------------------------------
     _v("level", "bachelor",
-       r"\b(bachelor'?s?|undergraduates?|B\.?Sc|B\.?Eng|LLB|licenciatura|grados?|graduação|"
+       r"\b(bachelor'?s?|undergrad\w*|B\.?Sc|B\.?Eng|LLB|licenciatura|grados?|graduação|"
        r"sarjana muda)\b|本科|学士|学部生|بكالوريوس|البكالوريوس|\bбакалавр\w*"),
     _v("level", "master",
        r"\b(masters?'?s?|M\.?Sc|M\.?Eng|MBA|LLM|máster|master|maestría|mestrado|magister)\b|硕士|碩士|"
@@ -61,10 +62,13 @@ VALUES: tuple[Value, ...] = (
        r"\b(Ph\.?\s?D\.?s?|doctoral|doctorates?|doctor['’]?s? degrees?|DPhil|doctorat|doctorado|doutorado|doutoramento|"
        r"kedoktoran)\b|博士|دكتوراه|الدكتوراه|\bаспирант\w*|\bдокторант\w*"),
     _v("level", "postgraduate",
-       r"\b(post-?graduates?|postgrad\w*|graduate (students?|programs?|programmes?|school|studies|degrees?|"
+       r"\b(post-?graduates?|postgrad\w*|grad (students?|school)|graduate (students?|programs?|programmes?|school|studies|degrees?|"
        r"admissions?|applicants?|applications?|courses?|level)|posgrados?|postgrados?|pós-graduação|"
        r"pascasarjana|pasca siswazah)\b|研究生|大学院|الدراسات العليا",
        covers=("master", "doctorate")),
+    _v("level", "foundation",
+       r"\b(foundation (year|programmes?|programs?|courses?)|pre-?sessional|preparatory (year|courses?|programmes?|"
+       r"programs?))\b|预科|預科|\bподготовительн\w*|السنة التحضيرية"),
     # ---- intake / season -------------------------------------------------------------------
     _v("intake", "spring", r"\b(spring|printemps|primavera)\b|春季|春学期|春期|الربيع|\bвесенн\w*|\bвесн[аыуой]\b"),
     _v("intake", "summer", r"\b(summer|verano|verão)\b|夏季|暑期|夏期|الصيف|\bлетн\w*|\bлет(о|ом|а)\b"),
@@ -91,6 +95,9 @@ _CASE_SENSITIVE_TESTS = frozenset({"pte", "cambridge", "hsk", "testdaf", "delf",
 VALUES = tuple(Value(v.facet, v.name, v.covers, re.compile(v.pattern.pattern, 0))
                if v.name in _CASE_SENSITIVE_TESTS else v for v in VALUES)
 FACETS = tuple(dict.fromkeys(v.facet for v in VALUES))
+# Facets an answer names: a score asked for one test is stated with that test's name (in the
+# sentence or the heading above it); a sentence naming no test is not about the one asked.
+NAMED_IN_ANSWER = frozenset({"test"})
 
 
 @lru_cache(maxsize=65536)
@@ -118,4 +125,5 @@ def conflicts(question_facets: dict[str, frozenset[str]], context: str) -> bool:
     if not question_facets:
         return False
     said = mentioned(context)
-    return any(f in said and not (said[f] & values) for f, values in question_facets.items())
+    return any((f in said and not (said[f] & values)) or (f in NAMED_IN_ANSWER and f not in said)
+               for f, values in question_facets.items())
