@@ -28,6 +28,16 @@ def test_names_are_found_across_a_change_of_script_and_inside_cjk_text():
     assert cjk.find("北京交通很方便") == []
 
 
+
+def test_an_acronym_is_written_out_for_the_query_vector_and_other_names_are_left_alone():
+    assert M.canonical("How many international students study at BJTU?") == \
+        "How many international students study at Beijing Jiaotong University?"
+    assert M.canonical("BJTU有多少国际学生？") == "Beijing Jiaotong University有多少国际学生？"
+    # A short name carries its meaning; the catalog name and unrelated capitals stay as they are.
+    for text in ("How many students at Beijing Jiaotong?", "Is Beijing Jiaotong University in Beijing?",
+                 "Does the UK accept IELTS?", "subjtu"):
+        assert M.canonical(text) == text
+
 def test_standalone_question_is_left_alone():
     r = resolve("How many students study at BJTU?", [], M)
     assert r.query == "How many students study at BJTU?" and r.institutions == ["Beijing Jiaotong University"]

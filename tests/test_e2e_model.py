@@ -16,8 +16,10 @@ def _run_cli(*args, env_extra=None, timeout=300):
                           timeout=timeout, env=env)
 
 
-def test_english_question_is_answered_with_an_exact_cited_quote(e5_engine):
-    r = e5_engine.ask("How many international students study at Beijing Jiaotong University?")
+@pytest.mark.parametrize("question", ["How many international students study at Beijing Jiaotong University?",
+                                      "How many international students study at BJTU?"])  # the README's example
+def test_english_question_is_answered_with_an_exact_cited_quote(e5_engine, question):
+    r = e5_engine.ask(question)
     assert not r.abstained
     assert r.passages[0].doc_id == "bjtu-international"
     assert "1,400" in r.answer.text
