@@ -118,6 +118,10 @@ def test_answerability_rises_with_the_evidence():
     ("What is the postal address of the university?", "address"),
     ("What is the tuition fee?", "money"),
     ("Сколько стоит обучение?", "money"),
+    ("What is the application deadline for bachelor programmes?", "deadline"),
+    ("诺思米尔大学本科申请截止日期是哪天？", "deadline"),
+    ("¿Cuál es el plazo para pedir un máster?", "deadline"),
+    ("ما هو الموعد النهائي للتقديم؟", "deadline"),
     ("How many students study there?", None),
 ])
 def test_strict_evidence_kinds(question, kind):
@@ -133,7 +137,7 @@ def _engine_over(tmp_path, text: str):
     from askintl.indexer import build_index
 
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    corpus.mkdir(parents=True)
     (corpus / "office.txt").write_text(text, encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash", abstain_threshold=0.0)
     build_index(settings)
@@ -158,6 +162,36 @@ def test_the_quote_for_an_address_or_a_fee_has_the_form_asked_for(tmp_path):
     r = engine.ask("What is the tuition fee of the international master program?")
     assert not r.abstained and "30,000 RMB" in r.answer.text
 
+
+
+@pytest.mark.parametrize("sentence,dated", [
+    ("Applications close on 15 January 2025.", True),
+    ("Apply by March 1.", True),
+    ("Applications close at the end of March.", True),
+    ("Apply two weeks before the semester starts.", True),
+    ("申请截止日期为2025年4月30日。", True),
+    ("Заявки принимаются до 15 мая.", True),
+    ("الموعد النهائي 30 أبريل", True),
+    ("The university was founded in 1942.", False),   # a year is not a deadline
+    ("You may apply online at any time.", False),      # "may" is not the month
+])
+def test_what_counts_as_a_date_for_a_deadline(sentence, dated):
+    from askintl.lang import strict_evidence
+
+    assert bool(strict_evidence("What is the deadline?")[1].search(sentence)) is dated
+
+
+def test_a_deadline_question_over_sources_without_a_date_is_refused_and_a_dated_one_quoted(tmp_path):
+    undated = _engine_over(tmp_path / "a", "The international office founded its bachelor programmes in 1998. "
+                                           "Application for bachelor programmes is made online through the portal. "
+                                           "The office answers questions about applications every weekday.")
+    r = undated.ask("What is the application deadline for bachelor programmes?")
+    assert r.abstained and r.answer is None
+    dated = _engine_over(tmp_path / "b", "The international office founded its bachelor programmes in 1998. "
+                                         "Applications for bachelor programmes close on 15 January 2026. "
+                                         "The office answers questions about applications every weekday.")
+    r = dated.ask("What is the application deadline for bachelor programmes?")
+    assert not r.abstained and "15 January 2026" in r.answer.text
 
 
 def test_an_faq_question_is_never_the_quote_its_answer_is(tmp_path):

@@ -186,7 +186,7 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
     strict = strict_evidence(question)
     if strict is not None:  # an e-mail, a phone number, an address, an amount: quote one that has it
         kind, form = strict
-        having = [i for i in allowed if form.search(reading.candidates[i].text)]
+        having = [i for i in allowed if form.search(_quoted(snap, question, reading.candidates[i], focus))]
         if not having and kind in REQUIRED_FORM:
             return Evidence(None, 0.0, reading)  # no amount, no e-mail in the sources: not answered here
         allowed = having or allowed
@@ -217,6 +217,15 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
                     end=span.end, passage_index=cand.passage_rank, title=p.title, institution=p.institution,
                     score=round(float(scores[best]), 4))
     return Evidence(answer, confidence, reading)
+
+
+def _quoted(snap: IndexSnapshot, question: str, cand: Candidate, focus: str | None) -> str:
+    """What quoting a candidate would show: the sentence, or for a lead-in ending in a colon
+    ("There are two application periods:") the sentence with the list it introduces."""
+    if not cand.text.rstrip().endswith((":", "：")):
+        return cand.text
+    span = shape_quote(snap, question, cand, focus)
+    return cand.passage.text[span.start - cand.passage.start:span.end - cand.passage.start]
 
 
 def _context(snap: IndexSnapshot, cand: Candidate) -> str:

@@ -181,11 +181,39 @@ _Q_STRICT = (
                            r"почт|телефон|邮箱|电话|传真|メール|電話|البريد|هاتف|อีเมล|โทรศัพท์", re.IGNORECASE)),
     ("address", re.compile(r"\b(address|postal|mailing|adresse|dirección|endereço|alamat)\b|адрес|地址|住所|"
                            r"عنوان|ที่อยู่", re.IGNORECASE)),
+    ("deadline", re.compile(r"\b(deadlines?|due dates?|closing dates?|last (day|date)|latest date|cut-?off date|"
+                            r"by when|until when|date limite|fecha l[ií]mite|plazo|prazo|Frist|Bewerbungsschluss|"
+                            r"tarikh akhir|batas waktu)\b|截止|最后一天|最晚什么时候|最晚(哪天|几号)|крайний срок|последний срок|"
+                            r"срок подачи|последний день|до какого числа|"
+                            r"آخر موعد|الموعد النهائي|موعد التقديم|締め切り|締切|応募期限|提出期限|申込期限", re.IGNORECASE)),
     ("money", re.compile(r"\b(cost|costs|fee|fees|price|tuition|how much money|prix|frais|coût|precio|coste|"
                          r"kosten|gebühr|biaya|yuran)\b|стоимост|сколько стоит|плата|学费|费用|多少钱|价格|料金|"
                          r"費用|いくら|رسوم|تكلفة|سعر|ค่าใช้จ่าย|ราคา|ค่าเล่าเรียน", re.IGNORECASE)),
 )
+_MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
+           r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|janvier|février|mars|avril|mai|juin|juillet|août|"
+           r"septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+           r"septiembre|octubre|noviembre|diciembre|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|"
+           r"novembro|dezembro|Januar|Februar|März|Juni|Juli|Oktober|Dezember|Januari|Februari|Mac|Mei|Jun|"
+           r"Julai|Ogos|Oktober|Disember")
 _S_STRICT = {
+    # a day of a month, a numeric date, or a time counted from an event ("two weeks before the
+    # semester starts"): a bare year is not a deadline
+    "deadline": re.compile(
+        rf"\b\d{{1,2}}(st|nd|rd|th|er|º)?\.?\s+(of\s+|de\s+)?({_MONTHS})\b|\b({_MONTHS})\.?\s+\d{{1,2}}\b|"
+        r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|[\d一二三四五六七八九十]+\s*月\s*[\d一二三四五六七八九十]+\s*[日号]|"
+        r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a)\s+(calendar\s+|working\s+|business\s+)?"
+        r"(days?|weeks?|months?)\s+(before|after|prior to|of)\b|"
+        r"\d{1,2}\s+(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)\w*|"
+        r"\d{1,2}\s+(يناير|فبراير|مارس|أبريل|إبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|"
+        r"كانون|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين)|"
+        r"[٠-٩]{1,2}\s+(يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر)|"
+        # a month on its own ("by the end of March"; not "May", which is also a verb)
+        r"\b(January|February|March|April|June|July|August|September|October|November|December|janvier|février|"
+        r"avril|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|junio|julio|agosto|"
+        r"septiembre|octubre|noviembre|diciembre)\b|[\d一二三四五六七八九十]+\s*月|"
+        r"\bв\s+(январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре)\b",
+        re.IGNORECASE),
     "contact": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?:\+|\(0?\d)[\d\s()/-]{6,}\d|\b\d{2,4}[-\s]\d{3,4}[-\s]\d{3,4}\b"),
     "address": re.compile(r"\b(Road|Rd\.|Street|St\.|Avenue|Ave\.|Boulevard|Blvd\.|Lane|Drive|Building|Room|"
                           r"P\.\s?O\.\s?Box|Postcode|Zip)\b|\b\d{5,6}\b|路\s*\d+\s*号|街\s*\d+\s*号|〒|улиц|ул\.|"
@@ -198,8 +226,9 @@ _S_STRICT = {
 
 
 # Kinds whose form is so regular that sources without it cannot hold the answer: a fee question
-# over passages that state no amount (and nothing free of charge) is not answered by them.
-REQUIRED_FORM = frozenset({"contact", "money"})
+# over passages that state no amount (and nothing free of charge) is not answered by them, nor a
+# deadline question by passages that give no date.
+REQUIRED_FORM = frozenset({"contact", "money", "deadline"})
 
 
 def strict_evidence(question: str) -> tuple[str, re.Pattern] | None:
