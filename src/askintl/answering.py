@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chunking import count_words
+from .text import LIST_MARKER, count_words
 from .crossencoder import rerank  # cross-encoder (English)
 from .facets import asked, conflicts
 from .lang import REQUIRED_FORM, answer_type, matches_answer_type, strict_evidence
@@ -29,7 +29,7 @@ WINDOW_WORDS = 35          # an over-long sentence is cut to its best clauses, t
 MIN_SENTENCE_WORDS = 8     # a shorter best sentence takes the next one along
 
 _CLAUSE = re.compile(r"[,;:，；：]\s*")
-_ITEM = re.compile(r"^(?:[-*+•·▪◦–]|\d{1,2}[.)]|[a-z][.)])\s")
+_ITEM = re.compile(rf"^{LIST_MARKER}\s")
 
 
 @dataclass

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from .records import Block, Document
-from .text import CJK_CHAR
+from .text import CJK_CHAR, LIST_ITEM
 
 STRUCTURE_VERSION = 1
 CONTENT, QUESTION, HEADING, TITLE, NAV = "content", "question", "heading", "title", "nav"
@@ -39,7 +39,7 @@ _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_ITEM = re.compile(r"^(\s*)(?:[-*+•·▪◦–]|\d{1,2}[.)]|[a-z][.)])\s+\S")
+_ITEM = LIST_ITEM
 _END_PUNCT = re.compile(r"[.!?。！？؟;；:：…,，]\s*[\"'”’)\]」』]*\s*$")
 _WORDS = re.compile(r"\w+", re.UNICODE)
 _PLAIN_HEADING_WORDS = 12

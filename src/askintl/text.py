@@ -18,6 +18,10 @@ SEA = "\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f"
 NO_SPACE = CJK + SEA                    # runs of these are one token to split further
 
 CJK_CHAR = re.compile(f"[{CJK}]")
+# A list item's marker at the start of a line: a bullet, "1." / "2)", "a." / "b)". The indentation
+# before it is group 1 (its depth).
+LIST_MARKER = r"(?:[-*+•·▪◦–]|\d{1,2}[.)]|[a-z][.)])"
+LIST_ITEM = re.compile(rf"^(\s*){LIST_MARKER}\s+\S")
 
 
 def count_words(text: str) -> int:
