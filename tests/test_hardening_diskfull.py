@@ -17,8 +17,10 @@ from fastapi.testclient import TestClient
 
 from askintl import store as store_module
 from askintl.api import create_app
+from askintl.api.errors import http_status
+from askintl.cli import exit_code
 from askintl.engine import Engine
-from askintl.errors import IndexError_, IndexWriteError, StorageError
+from askintl.errors import IndexUnavailableError, IndexWriteError, StorageError
 from askintl.api.feedback import FeedbackStore
 from askintl.indexer import build_index
 from askintl.store import CURRENT, VERSIONS, IndexStore
@@ -86,7 +88,7 @@ def test_disk_full_while_indexing_is_a_clear_error_and_leaves_nothing_behind(bui
     message = str(caught.value)
     assert "no space left on device while writing index version" in message
     assert f"the previous version {first.name} is still serving" in message
-    assert isinstance(caught.value, IndexError_) and caught.value.exit_code != 0
+    assert isinstance(caught.value, IndexUnavailableError) and exit_code(caught.value) != 0
     assert _versions(settings) == [first.name]  # no .tmp-* folder, no complete-but-unpublished one
     assert not (settings.index_dir / f".{CURRENT}.tmp").exists()
     assert IndexStore(settings.index_dir).current_version() == first
@@ -118,7 +120,7 @@ def test_cli_index_on_a_full_disk_exits_non_zero_without_a_traceback(built):
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "ASKINTL_EMBEDDER": "hash", "COLUMNS": "400"})
-    assert proc.returncode == IndexWriteError.exit_code != 0, proc.stderr
+    assert proc.returncode == exit_code(IndexWriteError()) != 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "\naskintl: error: no space left on device while writing index version" in "\n" + proc.stderr
     assert f"the previous version {first.name} is still serving" in proc.stderr
@@ -151,7 +153,7 @@ def test_feedback_store_write_failures_are_storage_errors(tmp_path):
                        confidence=0.0, language="en", institutions=[], reason="x", index_version="v")
     with pytest.raises(StorageError, match="no space left on device") as caught:
         fb.record_answer(result)
-    assert caught.value.http_status == 503 and caught.value.retry_after > 0
+    assert http_status(caught.value) == 503 and caught.value.retry_after > 0
     fb._db = fb._db._db
     answer_id = fb.record_answer(result)  # the connection is still usable once space is back
     fb._db = _FullDisk(fb._db)

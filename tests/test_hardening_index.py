@@ -12,7 +12,7 @@ import pytest
 
 from askintl.config import Settings
 from askintl.engine import Engine
-from askintl.errors import IndexError_
+from askintl.errors import IndexUnavailableError
 from askintl.indexer import build_index
 from askintl.store import CURRENT, IndexStore
 
@@ -56,7 +56,7 @@ DAMAGES = {
 def test_damaged_index_is_refused_with_what_to_run(built, damage):
     settings, version = built
     DAMAGES[damage](version)
-    with pytest.raises(IndexError_, match="askintl index"):
+    with pytest.raises(IndexUnavailableError, match="askintl index"):
         Engine.open(settings)
 
 
@@ -74,7 +74,7 @@ def _swap_from_other_index(settings, tmp_path, name):
 def test_vectors_of_another_dimension_are_refused(built, tmp_path, name):
     settings, _ = built
     _swap_from_other_index(settings, tmp_path, name)
-    with pytest.raises(IndexError_, match="inconsistent|damaged"):
+    with pytest.raises(IndexUnavailableError, match="inconsistent|damaged"):
         Engine.open(settings)
 
 
@@ -91,7 +91,7 @@ def test_database_damage_found_while_answering_is_an_index_error(built, keep):
         engine.ask(QUESTION)
         for d in engine.documents():
             engine.document(d.doc_id)
-    except IndexError_ as exc:
+    except IndexUnavailableError as exc:
         assert "damaged" in str(exc) and "askintl index" in str(exc)
     else:
         pytest.fail("a truncated meta.sqlite was served")
@@ -135,7 +135,7 @@ def test_cli_exits_with_a_clear_message_not_a_crash(built, damage):
     env = {**os.environ, "ASKINTL_EMBEDDER": "hash"}
     proc = subprocess.run([sys.executable, "-m", "askintl.cli", "ask", QUESTION, "--index", str(settings.index_dir)],
                           capture_output=True, text=True, env=env, timeout=60)
-    assert proc.returncode == 3, proc.stderr  # IndexError_.exit_code, not a signal or a traceback
+    assert proc.returncode == 3, proc.stderr  # cli.EXIT_CODES[IndexUnavailableError]: no signal, no traceback
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("askintl: error:") and "askintl index" in proc.stderr
     assert proc.stdout == ""

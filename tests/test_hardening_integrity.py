@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from askintl.api import create_app
 from askintl.engine import Engine
-from askintl.errors import IndexError_, IndexMismatchError
+from askintl.errors import IndexUnavailableError, IndexMismatchError
 from askintl.indexer import build_index
 from askintl.store import FORMAT_VERSION, IndexStore, file_sha256
 
@@ -48,11 +48,11 @@ def test_same_size_damage_is_refused_naming_the_file_and_the_command(built, name
     size = (version / name).stat().st_size
     DAMAGES[name](version)
     assert (version / name).stat().st_size == size  # the size check alone cannot tell
-    with pytest.raises(IndexError_) as caught:
+    with pytest.raises(IndexUnavailableError) as caught:
         IndexStore(settings.index_dir).open()
     message = str(caught.value)
     assert name in message and "content hash" in message and "askintl index --rebuild" in message
-    with pytest.raises(IndexError_, match=name):
+    with pytest.raises(IndexUnavailableError, match=name):
         Engine.open(settings)
 
 
@@ -71,11 +71,11 @@ def test_a_file_not_in_the_manifest_or_a_manifest_without_hashes_is_refused(buil
     manifest = json.loads((version / "manifest.json").read_text())
     del manifest["sha256"]["passages.npy"]
     (version / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(IndexError_, match="passages.npy is not in the manifest"):
+    with pytest.raises(IndexUnavailableError, match="passages.npy is not in the manifest"):
         Engine.open(settings)
     del manifest["sha256"]
     (version / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(IndexError_, match="no content hashes.*askintl index --rebuild"):
+    with pytest.raises(IndexUnavailableError, match="no content hashes.*askintl index --rebuild"):
         Engine.open(settings)
 
 
@@ -116,7 +116,7 @@ def test_a_server_does_not_start_healthy_on_a_damaged_version(built):
     settings, version = built
     DAMAGES["sentence_spans.npy"](version)
     app = create_app(settings)
-    with pytest.raises(IndexError_, match="sentence_spans.npy"):
+    with pytest.raises(IndexUnavailableError, match="sentence_spans.npy"):
         with TestClient(app) as client:
             client.get("/healthz")  # never reached: the app refuses to start
 
@@ -141,7 +141,7 @@ def test_a_damaged_version_is_not_hashed_again_on_every_question(built, tiny_cor
     for _ in range(3):
         engine.ask(QUESTION)
     assert hashed == [] and engine.snapshot.path == first
-    with pytest.raises(IndexError_, match="meta.sqlite does not match"):
+    with pytest.raises(IndexUnavailableError, match="meta.sqlite does not match"):
         IndexStore(settings.index_dir).open()
     # mended (here: the damage undone, so the files change again): verified anew and served
     _replace_same_size(second / "meta.sqlite", b"9,500", b"2,500")

@@ -5,7 +5,7 @@ import pytest
 from askintl.config import Settings
 from askintl.embedders import HashingEmbedder
 from askintl.engine import Engine
-from askintl.errors import IndexError_, IndexMismatchError, IndexMissingError
+from askintl.errors import IndexUnavailableError, IndexMismatchError, IndexMissingError
 from askintl.indexer import build_index
 from askintl.store import IndexStore
 
@@ -89,7 +89,7 @@ def test_damaged_file_is_reported_not_served(hash_settings):
     build_index(hash_settings)
     store = IndexStore(hash_settings.index_dir)
     (store.current_version() / "dense.faiss").write_bytes(b"garbage")
-    with pytest.raises(IndexError_, match="damaged"):
+    with pytest.raises(IndexUnavailableError, match="damaged"):
         store.open()
 
 

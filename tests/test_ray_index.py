@@ -22,7 +22,7 @@ ray = pytest.importorskip("ray")
 
 from askintl.config import Settings  # noqa: E402
 from askintl.distributed import build_index_ray  # noqa: E402
-from askintl.errors import IndexError_  # noqa: E402
+from askintl.errors import IndexUnavailableError  # noqa: E402
 from askintl.indexer import build_index, document_texts  # noqa: E402
 from askintl.loaders import load_corpus  # noqa: E402
 from askintl.store import CURRENT, VERSIONS, IndexStore  # noqa: E402
@@ -156,7 +156,7 @@ def test_a_failed_ray_build_publishes_nothing(ray_cluster, corpus, tmp_path):
     live = (index / CURRENT).read_text()
     before = _versions(index)
     # Every actor dies after its first batch: after one restart the build gives up.
-    with pytest.raises(IndexError_, match="nothing was published"):
+    with pytest.raises(IndexUnavailableError, match="nothing was published"):
         build_index_ray(_settings(corpus, index), rebuild=True, workers=1, retries=1, _fault={"kill_after": 1})
     assert (index / CURRENT).read_text() == live
     assert _versions(index) == before  # no new version, no partial one

@@ -18,7 +18,7 @@ _EXPORTS = {
     "Engine": "engine",
     "build_index": "indexer", "IndexReport": "indexer",
     "Answer": "records", "AskResult": "records", "Chunk": "records", "Document": "records", "Passage": "records",
-    "AskintlError": "errors", "ConfigError": "errors", "IndexError_": "errors", "IndexMismatchError": "errors",
+    "AskintlError": "errors", "ConfigError": "errors", "IndexUnavailableError": "errors", "IndexMismatchError": "errors",
     "IndexMissingError": "errors", "InvalidRequestError": "errors", "LoaderError": "errors",
     "NotFoundError": "errors",
 }

@@ -8,6 +8,27 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .errors import (AskintlError, ConfigError, ConflictError, CrawlError, IndexUnavailableError,
+                     InvalidRequestError, NotFoundError, RemoteError, StorageError)
+
+#: process exit code per error class; a subclass exits with its nearest listed ancestor's, else 1.
+EXIT_CODES: dict[type[AskintlError], int] = {
+    ConfigError: 2,
+    InvalidRequestError: 2,
+    ConflictError: 2,
+    CrawlError: 2,
+    IndexUnavailableError: 3,
+    NotFoundError: 4,
+    StorageError: 5,
+    RemoteError: 5,
+}
+
+
+def exit_code(exc: AskintlError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]
+    return 1
 
 
 def _settings(args):
@@ -247,7 +268,6 @@ def cmd_crawl(args) -> int:
     console = Console(stderr=True)
     if not args.every:
         return _crawl_once(args, console)
-    from .errors import AskintlError
 
     while True:  # --every: crawl, (index,) sleep; a failed round is reported and the next one runs
         started = time.monotonic()
@@ -255,7 +275,7 @@ def cmd_crawl(args) -> int:
             code = _crawl_once(args, console)
         except AskintlError as exc:
             console.print(f"[red]crawl failed:[/] {exc}")
-            code = exc.exit_code
+            code = exit_code(exc)
         wait = max(0.0, args.every - (time.monotonic() - started))
         console.print(f"[dim]round done (exit {code}); next crawl in {wait / 60:.0f} min, at "
                       f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(time.time() + wait))}[/]")
@@ -355,20 +375,19 @@ def cmd_chat(args) -> int:
 
     # settings are made with the model loading, in the background: the prompt comes first
     return run_chat(lambda: _settings(args), url=args.url, top_k=args.top_k, json_lines=args.json,
-                    history_file=args.history_file)
+                    history_file=args.history_file, exit_code=exit_code)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    from .errors import AskintlError
 
     try:
         return args.func(args)
     except AskintlError as exc:
         print(f"askintl: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return exit_code(exc)
     except KeyboardInterrupt:
         return 130
 

@@ -64,7 +64,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from . import __version__
-from .errors import AskintlError, LoaderError
+from .errors import CrawlError, LoaderError
 from .identifiers import doc_id_for_url, url_problem
 from .loaders import CATALOG_NAME, iter_corpus_files, load_file
 
@@ -84,12 +84,6 @@ _SKIP_EXTENSIONS = frozenset(
     "wav ogg webm avi mov wmv flv doc docx xls xlsx ppt pptx odt ods odp rtf csv txt ics vcf exe dmg apk iso "
     "woff woff2 ttf eot".split())
 _GONE_STATUSES = (404, 410)
-
-
-class CrawlError(AskintlError):
-    """The crawl cannot run at all (bad options, an unreadable catalog, another crawl running)."""
-
-    exit_code = 2
 
 
 @dataclass

@@ -34,7 +34,7 @@ import numpy as np
 
 from .config import Settings
 from .embedders import embedder_id_for, load_embedder
-from .errors import AskintlError, ConfigError, IndexError_
+from .errors import AskintlError, ConfigError, IndexUnavailableError
 from .indexer import BATCH, EmbedderInfo, IndexReport, document_texts, plan_build, publish_build
 from .loaders import load_corpus
 from .store import IndexStore
@@ -182,7 +182,7 @@ def ray_embed_documents(ray, documents, settings: Settings, expected_id: str, wo
     for i, doc in enumerate(documents):
         v = vectors.get(i, np.zeros((0, dim or 0), np.float32))
         if len(v) != counts[i] or np.isnan(v).any():
-            raise IndexError_(f"the Ray build lost vectors of {doc.doc_id}: nothing was published")
+            raise IndexUnavailableError(f"the Ray build lost vectors of {doc.doc_id}: nothing was published")
         out[doc.doc_id] = (chunks[i], v)
     return out, dim
 
@@ -221,7 +221,7 @@ def build_index_ray(settings: Settings, address: str | None = None, corpus_dir: 
             loaded = load_corpus(corpus, map_files=lambda load, paths: ray_map_files(ray, load, paths, stats))
         stats["load_s"] = time.perf_counter() - t0
         if not loaded.documents:
-            raise IndexError_(f"no readable documents in {corpus}"
+            raise IndexUnavailableError(f"no readable documents in {corpus}"
                               + (f" ({len(loaded.skipped)} skipped)" if loaded.skipped else ""))
         store = IndexStore(Path(index_dir or settings.index_dir))
         with store.writer_lock():
@@ -250,7 +250,7 @@ def _failed_run():
     except AskintlError:
         raise
     except Exception as exc:  # noqa: BLE001 - reported with its type and message
-        raise IndexError_(f"the Ray build failed, nothing was published: {type(exc).__name__}: "
+        raise IndexUnavailableError(f"the Ray build failed, nothing was published: {type(exc).__name__}: "
                           f"{str(exc)[:2000]}") from None
 
 

@@ -18,7 +18,7 @@ from .cache import AnswerCache
 from .config import Settings
 from .conversation import Turn, resolve
 from .embedders import Embedder, QueryBatcher, load_embedder
-from .errors import IndexError_, InvalidRequestError
+from .errors import IndexUnavailableError, InvalidRequestError
 from .lang import guess_language
 from .provenance import attach_provenance
 from .reader import load_reader
@@ -64,7 +64,7 @@ class Engine:
         """Switch to a newly published index version, if there is one. Keeps serving on failure."""
         try:
             path = self.store.current_version()
-        except IndexError_ as exc:
+        except IndexUnavailableError as exc:
             log.warning("keeping index %s: %s", self._live.snap.version, exc)
             return False
         if path is None or path == self._live.snap.path:
@@ -74,7 +74,7 @@ class Engine:
                 return False
             try:
                 snap = IndexSnapshot.open(path, self.embedder.id)
-            except IndexError_ as exc:
+            except IndexUnavailableError as exc:
                 log.error("new index version %s not loaded, keeping %s: %s", path.name, self._live.snap.version, exc)
                 return False
             self._live = _Live(snap, self.embedder, self.settings)

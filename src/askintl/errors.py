@@ -1,15 +1,17 @@
-"""askintl's exceptions. One base class; the edges (CLI, HTTP) translate them.
+"""askintl's exceptions. One base class; the edges translate them: HTTP statuses in
+``api/errors.py``, exit codes in ``cli.py``.
 
     AskintlError
     ├── ConfigError            bad settings or an optional dependency that is missing
     ├── LoaderError            one corpus file could not be read (reported, then skipped)
-    ├── IndexError_            the index folder is missing, damaged or incompatible
+    ├── CrawlError             the crawl cannot run at all (bad options, unreadable catalog, another crawl)
+    ├── IndexUnavailableError  the index folder is missing, damaged or incompatible, or could not be built
     │   ├── IndexMissingError
     │   ├── IndexMismatchError (built with another embedder, chunking or format)
     │   └── IndexWriteError    a new version could not be written (disk full): the old one serves
-    ├── StorageError           a record could not be written (disk full): try again later (503)
+    ├── StorageError           a record could not be written (disk full): try again later
     ├── NotFoundError          an unknown document id
-    ├── ConflictError          a document that should be new already exists (409)
+    ├── ConflictError          a document that should be new already exists
     ├── RemoteError            the askintl server could not be reached, or answered oddly (client)
     └── InvalidRequestError    a question or parameter that cannot be answered as given
 """
@@ -19,15 +21,9 @@ from __future__ import annotations
 class AskintlError(Exception):
     """Base class of every error askintl raises on purpose."""
 
-    #: HTTP status the API answers with when this error reaches it.
-    http_status = 500
-    #: process exit code the CLI uses.
-    exit_code = 1
-
 
 class ConfigError(AskintlError):
-    http_status = 500
-    exit_code = 2
+    pass
 
 
 class LoaderError(AskintlError):
@@ -37,50 +33,44 @@ class LoaderError(AskintlError):
         self.reason = reason
 
 
-class IndexError_(AskintlError):  # noqa: N801 - avoid shadowing the builtin IndexError
-    http_status = 503
-    exit_code = 3
+class CrawlError(AskintlError):
+    """The crawl cannot run at all (bad options, an unreadable catalog, another crawl running)."""
 
 
-class IndexMissingError(IndexError_):
+class IndexUnavailableError(AskintlError):
+    """The index cannot serve or be built: missing, damaged, incompatible, or a build that failed."""
+
+
+class IndexMissingError(IndexUnavailableError):
     pass
 
 
-class IndexMismatchError(IndexError_):
+class IndexMismatchError(IndexUnavailableError):
     pass
 
 
-class IndexWriteError(IndexError_):
+class IndexWriteError(IndexUnavailableError):
     pass
 
 
 class StorageError(AskintlError):
-    http_status = 503
-    exit_code = 5
-    #: seconds the client is asked to wait before trying again (HTTP Retry-After).
+    #: seconds to wait before trying again (the API sends it as Retry-After).
     retry_after = 60
     #: the write failed for want of space (ENOSPC, SQLITE_FULL).
     disk_full = False
 
 
 class NotFoundError(AskintlError):
-    http_status = 404
-    exit_code = 4
+    pass
 
 
 class ConflictError(AskintlError):
     """A document that should be new already exists."""
 
-    http_status = 409
-    exit_code = 2
-
 
 class RemoteError(AskintlError):
     """The askintl server could not be reached, or answered with an unexpected status."""
 
-    exit_code = 5
-
 
 class InvalidRequestError(AskintlError):
-    http_status = 422
-    exit_code = 2
+    pass

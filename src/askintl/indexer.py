@@ -11,7 +11,7 @@ import numpy as np
 from .chunking import CHUNKER_VERSION, chunk_document
 from .config import Settings
 from .embedders import Embedder, load_embedder
-from .errors import IndexError_
+from .errors import IndexUnavailableError
 from .lexical import TOKENIZER_VERSION
 from .loaders import load_corpus
 from .records import Chunk, Document
@@ -146,7 +146,7 @@ def plan_build(documents: list[Document], store: IndexStore, embedder_id: str, s
                 reuse_context = {v["hash"]: v.get("context") for v in m.get("documents", {}).values()}
                 previous = {k: v["hash"] for k, v in m.get("documents", {}).items()}
             snap.close()
-        except IndexError_ as exc:
+        except IndexUnavailableError as exc:
             report.rebuilt = f"previous index unusable ({exc})"
     elif rebuild:
         report.rebuilt = "--rebuild"
@@ -193,7 +193,7 @@ def _split_vectors(doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> t
             srow.extend(range(cursor + 1, cursor + 1 + len(c.sentences)))
             cursor += 1 + len(c.sentences)
     if cursor != len(vectors):
-        raise IndexError_(f"{doc.doc_id}: {len(vectors)} vectors for {cursor} texts")
+        raise IndexUnavailableError(f"{doc.doc_id}: {len(vectors)} vectors for {cursor} texts")
     return vectors[prow], vectors[srow]
 
 
@@ -270,7 +270,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, corpus_dir
     """Index a corpus folder into an index folder (incrementally unless ``rebuild``)."""
     loaded = load_corpus(Path(corpus_dir or settings.corpus_dir))
     if not loaded.documents:
-        raise IndexError_(
+        raise IndexUnavailableError(
             f"no readable documents in {corpus_dir or settings.corpus_dir}"
             + (f" ({len(loaded.skipped)} skipped)" if loaded.skipped else "")
         )

@@ -47,7 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexError_, IndexMismatchError, IndexMissingError, IndexWriteError, NotFoundError
+from .errors import IndexUnavailableError, IndexMismatchError, IndexMissingError, IndexWriteError, NotFoundError
 from .lexical import TOKENIZER_VERSION, BM25Index
 from .records import Chunk, Document, Span
 from .structure import context_of
@@ -166,10 +166,10 @@ class IndexStore:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:  # ValueError: not UTF-8
-            raise IndexError_(f"cannot read {self.root / CURRENT}: {exc}: run `askintl index --rebuild`") from None
+            raise IndexUnavailableError(f"cannot read {self.root / CURRENT}: {exc}: run `askintl index --rebuild`") from None
         path = self.root / VERSIONS / name
         if not name or "/" in name or "\0" in name or name.startswith(".") or not path.is_dir():
-            raise IndexError_(
+            raise IndexUnavailableError(
                 f"{self.root / CURRENT} names version {name!r}, which is missing: run `askintl index --rebuild`"
             )
         return path
@@ -177,7 +177,7 @@ class IndexStore:
     def exists(self) -> bool:
         try:
             return self.current_version() is not None
-        except IndexError_:
+        except IndexUnavailableError:
             return False
 
     def open(self, expected_embedder: str | None = None) -> "IndexSnapshot":
@@ -200,7 +200,7 @@ class IndexStore:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise IndexError_(f"another `askintl index` is writing {self.root}; try again when it ends") from None
+                raise IndexUnavailableError(f"another `askintl index` is writing {self.root}; try again when it ends") from None
             try:
                 yield
             finally:
@@ -222,7 +222,7 @@ class IndexStore:
         pointer = self.root / f".{CURRENT}.tmp"
         try:
             previous = self.current_version()
-        except IndexError_:
+        except IndexUnavailableError:
             previous = None
         live = False
         try:
@@ -364,10 +364,10 @@ class IndexSnapshot:
         try:
             manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise IndexError_(f"index {path} has no readable manifest ({exc}): run `askintl index --rebuild`") from None
+            raise IndexUnavailableError(f"index {path} has no readable manifest ({exc}): run `askintl index --rebuild`") from None
         if not (isinstance(manifest, dict) and all(isinstance(manifest.get(k, {}), dict)
                                                    for k in ("lexical", "embedder", "faiss", "files", "sha256"))):
-            raise IndexError_(f"index {path} has a malformed manifest: run `askintl index --rebuild`")
+            raise IndexUnavailableError(f"index {path} has a malformed manifest: run `askintl index --rebuild`")
         fmt = manifest.get("format_version")
         if fmt != FORMAT_VERSION:
             raise IndexMismatchError(
@@ -386,10 +386,10 @@ class IndexSnapshot:
         snap = cls(path, manifest)
         try:
             snap._load()
-        except IndexError_:
+        except IndexUnavailableError:
             raise
         except Exception as exc:  # any damaged file: say so, never serve from it
-            raise IndexError_(
+            raise IndexUnavailableError(
                 f"index {path} is damaged ({type(exc).__name__}: {exc}): run `askintl index --rebuild`"
             ) from None
         return snap
@@ -427,16 +427,16 @@ class IndexSnapshot:
         self.doc_index = {d.doc_id: i for i, d in enumerate(self.documents)}
         n = self.dense.ntotal
         if not (n == len(self.passage_docs) == len(self.passage_sentences) - 1 == self.lexical.n_passages):
-            raise IndexError_(f"index {p} is inconsistent (passage counts differ): run `askintl index --rebuild`")
+            raise IndexUnavailableError(f"index {p} is inconsistent (passage counts differ): run `askintl index --rebuild`")
         # The retriever maps passages.npy; a bad one must fail here, not in the middle of a question.
         dim = self.manifest.get("embedder", {}).get("dim")
         self.passage_vectors = np.load(p / "passages.npy", mmap_mode="r")
         if self.passage_vectors.shape != (n, dim) or self.dense.d != dim or self.sentence_vectors.shape[1:] != (dim,):
-            raise IndexError_(f"index {p} is inconsistent (vector shapes differ from the manifest's "
+            raise IndexUnavailableError(f"index {p} is inconsistent (vector shapes differ from the manifest's "
                               f"dimension {dim}): run `askintl index --rebuild`")
         if self.sentence_vectors.shape[0] != self.passage_sentences[-1] or len(self.sentence_spans) != self.passage_sentences[-1] \
                 or len(self.sentence_quotable) != self.passage_sentences[-1]:
-            raise IndexError_(f"index {p} is inconsistent (sentence counts differ): run `askintl index --rebuild`")
+            raise IndexUnavailableError(f"index {p} is inconsistent (sentence counts differ): run `askintl index --rebuild`")
 
     def _check_files(self) -> None:
         """Verify the version's files (``_verify_files``). A version found damaged is remembered
@@ -446,10 +446,10 @@ class IndexSnapshot:
         key, signature = str(self.path), _folder_signature(self.path)
         failed = _FAILED_CHECKS.get(key)
         if failed and signature is not None and failed[0] == signature:
-            raise IndexError_(failed[1])
+            raise IndexUnavailableError(failed[1])
         try:
             self._verify_files()
-        except IndexError_ as exc:
+        except IndexUnavailableError as exc:
             if signature is not None:
                 _FAILED_CHECKS[key] = (signature, str(exc))
                 while len(_FAILED_CHECKS) > 16:
@@ -463,31 +463,31 @@ class IndexSnapshot:
         hashes = self.manifest.get("sha256")
         rebuild = "run `askintl index --rebuild`"
         if not isinstance(hashes, dict) or not hashes:
-            raise IndexError_(f"index {self.path} is damaged (its manifest has no content hashes): {rebuild}")
+            raise IndexUnavailableError(f"index {self.path} is damaged (its manifest has no content hashes): {rebuild}")
         sizes = self.manifest.get("files") or {}
         try:
             present = {p.name for p in self.path.iterdir() if p.is_file() and p.name != "manifest.json"}
         except OSError as exc:
-            raise IndexError_(f"index {self.path} cannot be read ({exc}): {rebuild}") from None
+            raise IndexUnavailableError(f"index {self.path} cannot be read ({exc}): {rebuild}") from None
         unlisted = sorted(present - set(hashes))
         if unlisted:
-            raise IndexError_(f"index {self.path} is damaged ({unlisted[0]} is not in the manifest's "
+            raise IndexUnavailableError(f"index {self.path} is damaged ({unlisted[0]} is not in the manifest's "
                               f"content hashes): {rebuild}")
         for name in sorted(set(hashes) | set(sizes)):
             path = self.path / name
             if name not in hashes or "/" in name or name.startswith(".") or not path.is_file():
-                raise IndexError_(f"index {self.path} is damaged ({name} is missing): {rebuild}")
+                raise IndexUnavailableError(f"index {self.path} is damaged ({name} is missing): {rebuild}")
             actual = path.stat().st_size
             if name in sizes and actual != sizes[name]:
-                raise IndexError_(f"index {self.path} is damaged ({name} has {actual} bytes, "
+                raise IndexUnavailableError(f"index {self.path} is damaged ({name} has {actual} bytes, "
                                   f"{sizes[name]} were written): {rebuild}")
         for name in sorted(hashes):
             try:
                 digest = file_sha256(self.path / name)
             except OSError as exc:
-                raise IndexError_(f"index {self.path} is damaged ({name} cannot be read: {exc}): {rebuild}") from None
+                raise IndexUnavailableError(f"index {self.path} is damaged ({name} cannot be read: {exc}): {rebuild}") from None
             if digest != hashes[name]:
-                raise IndexError_(f"index {self.path} is damaged ({name} does not match the content hash "
+                raise IndexUnavailableError(f"index {self.path} is damaged ({name} does not match the content hash "
                                   f"written with it): {rebuild}")
 
     def _query(self, sql: str, params=()) -> list:
@@ -496,7 +496,7 @@ class IndexSnapshot:
             with self._db_lock:
                 return self._db.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise IndexError_(f"index {self.path} is damaged (meta.sqlite: {exc}): "
+            raise IndexUnavailableError(f"index {self.path} is damaged (meta.sqlite: {exc}): "
                               "run `askintl index --rebuild`") from None
 
     @property
@@ -516,7 +516,7 @@ class IndexSnapshot:
                            [int(i) for i in ids])
         out = {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
         if len(out) != len(set(int(i) for i in ids)):
-            raise IndexError_(f"index {self.path} is damaged (meta.sqlite lacks passages): "
+            raise IndexUnavailableError(f"index {self.path} is damaged (meta.sqlite lacks passages): "
                               "run `askintl index --rebuild`")
         return out
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..engine import Engine
-from ..errors import (AskintlError, ConfigError, ConflictError, IndexError_, InvalidRequestError, LoaderError,
+from ..errors import (AskintlError, ConfigError, ConflictError, IndexUnavailableError, InvalidRequestError, LoaderError,
                      NotFoundError)
 from ..identifiers import check_doc_id as _check_doc_id
 from ..identifiers import check_url
@@ -237,7 +237,7 @@ class CorpusAdmin:
         with self._files_lock:
             loaded = load_corpus(self.corpus_dir)
         if not loaded.documents:
-            raise IndexError_(f"no readable documents in {self.corpus_dir}")
+            raise IndexUnavailableError(f"no readable documents in {self.corpus_dir}")
         report = index_documents(loaded.documents, self.engine.store, self.engine.embedder, self.settings,
                                  skipped=loaded.skipped)
         self.engine.reload_if_changed()

@@ -26,12 +26,12 @@ from .admin import CorpusAdmin
 from ..config import Settings, get_settings
 from ..engine import Engine
 from ..errors import AskintlError
+from .errors import error_content, http_status, is_openai_path
 from .feedback import FeedbackStore
 from .metrics import ServiceMetrics
-from .openai import error_body
 from .ratelimit import RateLimiter
 from .logs import setup_request_log
-from .middleware import ForwardedMiddleware, LimitsMiddleware, ObservabilityMiddleware, is_openai_path
+from .middleware import ForwardedMiddleware, LimitsMiddleware, ObservabilityMiddleware
 from .routes import admin, answers, documents, institutions, openai, pages, service
 from .schemas import ErrorOut
 
@@ -52,9 +52,8 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, str | None]:
 
 def _error_response(request: Request, status: int, error: str, detail: str, headers=None,
                     param: str | None = None) -> JSONResponse:
-    if is_openai_path(request.url.path):
-        return JSONResponse(error_body(detail, status, param=param), status_code=status, headers=headers)
-    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
+    return JSONResponse(error_content(request.url.path, status, error, detail, param=param), status_code=status,
+                        headers=headers)
 
 
 def _index_state(app: FastAPI):
@@ -97,7 +96,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.exception_handler(AskintlError)
     async def _askintl_error(request: Request, exc: AskintlError):
-        status = exc.http_status
+        status = http_status(exc)
         if status == 422 and is_openai_path(request.url.path):
             status = 400
         return _error_response(request, status, type(exc).__name__, str(exc))

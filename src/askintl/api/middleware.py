@@ -19,26 +19,17 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .errors import error_content
 from .metrics import ServiceMetrics
-from .openai import error_body
 from .ratelimit import RateLimiter, retry_after_header
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
-def is_openai_path(path: str) -> bool:
-    return path.startswith(("/v1/chat/", "/v1/models"))
-
-
-def error_json(path: str, status: int, error: str, detail: str) -> bytes:
-    """askintl's error body, or OpenAI's on the OpenAI-compatible paths."""
-    body = error_body(detail, status) if is_openai_path(path) else {"error": error, "detail": detail}
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
-
-
 async def send_error(send: Send, path: str, status: int, error: str, detail: str, headers=()) -> None:
-    body = error_json(path, status, error, detail)
+    """An error answered before (or instead of) the app: the same body as the app's handlers."""
+    body = json.dumps(error_content(path, status, error, detail), ensure_ascii=False).encode("utf-8")
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]})
     await send({"type": "http.response.body", "body": body})

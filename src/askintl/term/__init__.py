@@ -20,8 +20,11 @@ from .backends import Backend, index_label
 
 
 def run_chat(settings=None, url: str | None = None, top_k: int | None = None, json_lines: bool = False,
-             history_file: str | None = None, stdin=None, stdout=None) -> int:
+             history_file: str | None = None, stdin=None, stdout=None, exit_code=None) -> int:
     """``askintl chat``: a terminal chat when both ends are terminals, plain blocks otherwise.
+
+    ``exit_code(error)``: the exit code when an ``AskintlError`` ends the terminal chat (the
+    CLI passes its table; the plain chat lets errors reach the CLI).
 
     ``settings`` is a ``Settings``, or a function that makes one: it is then called with the
     model loading, in the background (importing pydantic alone takes a noticeable moment).
@@ -53,7 +56,7 @@ def run_chat(settings=None, url: str | None = None, top_k: int | None = None, js
         from .terminal import TerminalChat
 
         return TerminalChat(factory, answers_from, top_k=top_k, history_file=history_file, loading=loading,
-                            fallback=fallback).run()
+                            fallback=fallback, exit_code=exit_code).run()
     from .plain import PlainChat
 
     stdin, stdout = _utf8(stdin), _utf8(stdout)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 from typing import Protocol
 
 from .. import __version__
-from ..errors import AskintlError, IndexError_, InvalidRequestError, NotFoundError, RemoteError
+from ..errors import AskintlError, IndexUnavailableError, InvalidRequestError, NotFoundError, RemoteError
 from ..records import CONFIDENCE_LEVELS, Answer, AskResult, Document, Passage
 
 #: the most history turns the HTTP API accepts (``api.schemas.MAX_TURNS``); older ones are dropped.
@@ -179,5 +179,5 @@ def _http_error(exc) -> AskintlError:
     if exc.code == 422:
         return InvalidRequestError(detail)
     if exc.code == 503:
-        return IndexError_(f"the server cannot answer yet: {detail}")
+        return IndexUnavailableError(f"the server cannot answer yet: {detail}")
     return RemoteError(f"the server answered {exc.code}: {detail}")

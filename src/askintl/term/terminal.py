@@ -85,9 +85,11 @@ class TerminalChat(Front):
 
     def __init__(self, factory: Callable[[], Backend], answers_from: str, top_k: int | None = None,
                  history_file: str | None = None, loading: str = "loading the model and the index",
-                 fallback: Backend | None = None, console=None):
+                 fallback: Backend | None = None, console=None,
+                 exit_code: Callable[[AskintlError], int] | None = None):
         """``fallback``: a backend to keep asking when loading fails (a server that may come back);
-        without one, a loading failure ends the chat."""
+        without one, a loading failure ends the chat, with ``exit_code(error)`` (the CLI's table; 1
+        without one)."""
         from rich.console import Console
 
         self.console = console or Console(highlight=False)
@@ -95,6 +97,7 @@ class TerminalChat(Front):
         self.loading = loading
         self.conversation = Conversation(top_k)
         self.fallback = fallback
+        self._exit_code = exit_code or (lambda error: 1)
         self.fatal_load_errors = fallback is None
         self._factory = factory
         self._history_file = _history_path(history_file)
@@ -190,7 +193,7 @@ class TerminalChat(Front):
             pass
         except _Fatal as fatal:
             self.console.print(f"[red]askintl: error:[/] {_escape(str(fatal))}")
-            return fatal.error.exit_code
+            return self._exit_code(fatal.error)
         c.print("[dim]Bye.[/]")
         return 0
 
