@@ -21,7 +21,7 @@ from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
 from .records import Answer, Passage, Span
 from .retriever import Retrieval
-from .store import IndexSnapshot
+from .index import IndexSnapshot
 
 EVIDENCE_DEPTH = READ_PASSAGES  # passages the reader reads, whatever top_k shows
 MAX_ANSWER_WORDS = 45
@@ -194,7 +194,8 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
     if facets:
         # The question names a degree level, an intake or a test: a sentence about a sibling of it
         # (master's fees for a PhD question) never answers it; none but siblings: not in the sources.
-        allowed = [i for i in allowed if not conflicts(facets, _context(snap, reading.candidates[i]))]
+        places = snap.structure(sorted({reading.candidates[i].passage.passage_id for i in allowed}))
+        allowed = [i for i in allowed if not conflicts(facets, _context(reading.candidates[i], places))]
         if not allowed:
             return Evidence(None, 0.0, reading)
     best = max(allowed, key=lambda i: key[i])  # cross-encoder: key (was scores)
@@ -228,11 +229,11 @@ def _quoted(snap: IndexSnapshot, question: str, cand: Candidate, focus: str | No
     return cand.passage.text[span.start - cand.passage.start:span.end - cand.passage.start]
 
 
-def _context(snap: IndexSnapshot, cand: Candidate) -> str:
+def _context(cand: Candidate, places: dict[int, tuple[list[str], str, list[str]]]) -> str:
     """A candidate sentence as a reader sees it: with the headings above it, the FAQ question it
-    answers and, in a table, its column headers."""
+    answers and, in a table, its column headers (``places``: IndexSnapshot.structure)."""
     p = cand.passage
-    headers = snap.structure([p.passage_id]).get(p.passage_id, ([], "", []))[2]
+    headers = places.get(p.passage_id, ([], "", []))[2]
     return " \n".join([cand.text, *p.heading_path, p.faq_question or "", *headers])
 
 
