@@ -1,4 +1,4 @@
-"""The approximate index on real vectors: recall@10 of what `store.build_faiss` builds past
+"""The approximate index on real vectors: recall@10 of what `index.dense.build_faiss` builds past
 `flat_index_max`, against exact search, on the passage and sentence vectors of a real index
 with real questions embedded by its model. A check that the synthetic model of bench_scale.py
 is not kinder than real data (real corpora here are small: the ratios, not the sizes, matter).
@@ -28,7 +28,8 @@ def main() -> int:
     import faiss
 
     from askintl.embedders import load_embedder
-    from askintl.store import IndexStore, build_faiss
+    from askintl.index import IndexStore
+    from askintl.index.dense import build_faiss
 
     snap = IndexStore(args.index).open()
     vectors = np.concatenate([np.load(snap.path / "passages.npy"),

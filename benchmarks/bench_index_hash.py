@@ -3,7 +3,7 @@
 IndexSnapshot.open reads every file of the version once and hashes it (SHA-256, 1 MiB chunks).
 This writes files of the sizes a 1M-passage index has (benchmarks/RESULTS.md, "1,000,000
 passages: 50,000 documents": passages.npy 1.43 GiB, meta.sqlite 927 MiB, sentences.npy 732 MiB,
-dense.faiss 380 MiB, lexical.npz 223 MiB, small files) and times ``store.file_sha256`` on each,
+dense.faiss 380 MiB, lexical.npz 223 MiB, small files) and times ``index.manifest.file_sha256`` on each,
 as the open after a publish finds them: in the page cache. ``--scale 0.1`` for 100k passages.
 
     .venv/bin/python benchmarks/bench_index_hash.py [--scale 1.0] [--dir /tmp]
@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from askintl.store import file_sha256
+from askintl.index import file_sha256
 
 MIB = 1 << 20
 SIZES_1M = {  # bytes, from the 1M-passage build in RESULTS.md

@@ -9,7 +9,7 @@ For each size N it prints:
      size on disk, single-query search p50/p95 at the retriever's depth (100 candidates) and
      recall@10 against exact search, raw and after the retriever's exact re-scoring of the 100
      candidates (what askintl actually ranks). Floors: exact (flat) search time, raw vector bytes.
-  2. A real index folder written by ``IndexStore.publish`` (FAISS via ``store.build_faiss``, BM25,
+  2. A real index folder written by ``IndexStore.publish`` (FAISS via ``index.dense.build_faiss``, BM25,
      SQLite, sentence vectors): build time, peak memory, size on disk; then the time to open it
      and the query p50/p95 of the vector search and fusion alone (``Retriever.search`` with a
      precomputed query vector: FAISS + BM25 + institution matching + fusion + SQLite fetch), as a
@@ -172,7 +172,7 @@ def child_data(a: dict) -> dict:
 def _build_config(name: str, x: np.ndarray):
     import faiss
 
-    from askintl.store import build_faiss
+    from askintl.index.dense import build_faiss
 
     n, d = x.shape
     nlist = int(2 ** round(np.log2(4 * np.sqrt(n))))
@@ -180,7 +180,7 @@ def _build_config(name: str, x: np.ndarray):
         index = faiss.IndexFlatIP(d)
         index.add(x)
         return index, "-", [None]
-    if name == "askintl":  # whatever store.build_faiss does past flat_index_max
+    if name == "askintl":  # whatever index.dense.build_faiss does past flat_index_max
         index, info = build_faiss(x, flat_max=0)
         sweep = sorted({p for p in (8, 16, 32, 64, 128, 256, 512) if p <= info.get("nlist", 0)}
                        | {info.get("nprobe")})
@@ -253,7 +253,7 @@ def child_faiss(a: dict) -> dict:
 def _synthetic_content(n: int, x: np.ndarray, seed: int = 2):
     """Documents, chunks and vectors for ``IndexStore.publish``: one sentence per passage."""
     from askintl.records import Chunk, Document, Span
-    from askintl.store import IndexContent
+    from askintl.index import IndexContent
 
     rng = np.random.default_rng(seed)
     vocab = make_vocabulary(rng)
@@ -285,7 +285,7 @@ class _SyntheticEmbedder:
 def child_e2e_build(a: dict) -> dict:
     from askintl.config import Settings
     from askintl.indexer import _manifest
-    from askintl.store import IndexStore
+    from askintl.index import IndexStore
 
     work = Path(a["work"])
     x = np.load(work / "vectors.npy")
@@ -314,7 +314,7 @@ def child_e2e_query(a: dict) -> dict:
     import faiss
 
     from askintl.retriever import Retriever
-    from askintl.store import IndexStore
+    from askintl.index import IndexStore
 
     work = Path(a["work"])
     q = np.load(work / "queries.npy")
@@ -443,7 +443,7 @@ def main() -> int:
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--configs", default=None,
-                    help="comma list of flat, askintl (what store.build_faiss builds), ivf_flat, ivf_sq8, hnsw32 "
+                    help="comma list of flat, askintl (what index.dense.build_faiss builds), ivf_flat, ivf_sq8, hnsw32 "
                          "(default: flat, askintl, ivf_flat, and hnsw32 up to 200k)")
     ap.add_argument("--distribution", choices=["e5like", "uniform"], default="e5like")
     ap.add_argument("--no-e2e", action="store_true", help="skip the index folder build and query phases")

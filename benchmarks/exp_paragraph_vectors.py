@@ -39,6 +39,7 @@ def main() -> int:
     from askintl.config import Settings
     from askintl.embedders import load_embedder
     from askintl.engine import Engine
+    from askintl.index import DenseIndex
     from askintl.indexer import embedding_context
 
     settings = Settings(corpus_dir=SHARED / "squad-dev" / "corpus", index_dir=OUT / "squad-index")
@@ -111,7 +112,7 @@ def main() -> int:
         state["V"], state["mu"] = V, mu
         idx = faiss.IndexFlatIP(V.shape[1])
         idx.add(V)
-        snap.dense = idx
+        snap.dense = DenseIndex(idx)
         line = [f"lam={lam:.2f} mu={mu:.2f}"]
         for name, cases in sets.items():
             h1 = h5 = 0

@@ -74,7 +74,7 @@ def e5_engine(e5_settings):
 def built(hash_settings):
     """tests/data/tiny indexed with the hashing embedder: (settings, the live version's folder)."""
     from askintl.indexer import build_index
-    from askintl.store import IndexStore
+    from askintl.index import IndexStore
 
     build_index(hash_settings)
     return hash_settings, IndexStore(hash_settings.index_dir).current_version()

@@ -57,7 +57,7 @@ def _shaped(tmp_path, text: str, sentence: str, question: str = "q") -> str:
     from askintl.indexer import build_index
     from askintl.reader import Candidate
     from askintl.records import Passage
-    from askintl.store import IndexStore
+    from askintl.index import IndexStore
 
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "page.md").write_text(text, encoding="utf-8")

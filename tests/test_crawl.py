@@ -220,7 +220,7 @@ def test_changed_removed_unlinked_and_failing_pages(tmp_path):
 
 def test_an_interrupted_crawl_changes_nothing_and_the_index_keeps_serving(tmp_path):
     from askintl.engine import Engine
-    from askintl.store import IndexStore
+    from askintl.index import IndexStore
 
     with CrawlSite() as site:
         corpus = _hand_corpus(tmp_path, site)

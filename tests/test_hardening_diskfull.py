@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from askintl import store as store_module
+from askintl.index import manifest as manifest_module
 from askintl.api import create_app
 from askintl.api.errors import http_status
 from askintl.cli import exit_code
@@ -23,7 +23,7 @@ from askintl.engine import Engine
 from askintl.errors import IndexUnavailableError, IndexWriteError, StorageError
 from askintl.api.feedback import FeedbackStore
 from askintl.indexer import build_index
-from askintl.store import CURRENT, VERSIONS, IndexStore
+from askintl.index import CURRENT, VERSIONS, IndexStore
 from helpers import metric_samples
 
 QUESTION = "How many international students are at Alpha University?"
@@ -64,14 +64,14 @@ def _sqlite_full_on_new_versions(monkeypatch):
         db = connect(path, *a, **k)
         return Full(db) if ".tmp-" in str(path) else db
 
-    monkeypatch.setattr(store_module.sqlite3, "connect", fake)
+    monkeypatch.setattr(manifest_module.sqlite3, "connect", fake)
 
 
 WHERE = {
     "numpy file": lambda mp: mp.setattr(np, "save", _enospc),
     "meta.sqlite": _sqlite_full_on_new_versions,
-    "manifest": lambda mp: mp.setattr(store_module, "file_sha256", _enospc),
-    "CURRENT pointer (after the version folder is complete)": lambda mp: mp.setattr(store_module.os, "replace",
+    "manifest": lambda mp: mp.setattr(manifest_module, "file_sha256", _enospc),
+    "CURRENT pointer (after the version folder is complete)": lambda mp: mp.setattr(manifest_module.os, "replace",
                                                                                    _enospc),
 }
 

@@ -14,7 +14,7 @@ from askintl.config import Settings
 from askintl.engine import Engine
 from askintl.errors import IndexUnavailableError
 from askintl.indexer import build_index
-from askintl.store import CURRENT, IndexStore
+from askintl.index import CURRENT, IndexStore
 
 QUESTION = "How many international students are at Alpha University?"
 

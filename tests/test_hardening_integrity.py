@@ -12,7 +12,7 @@ from askintl.api import create_app
 from askintl.engine import Engine
 from askintl.errors import IndexUnavailableError, IndexMismatchError
 from askintl.indexer import build_index
-from askintl.store import FORMAT_VERSION, IndexStore, file_sha256
+from askintl.index import FORMAT_VERSION, IndexStore, file_sha256
 
 QUESTION = "How many international students are at Alpha University?"
 
@@ -124,7 +124,7 @@ def test_a_server_does_not_start_healthy_on_a_damaged_version(built):
 def test_a_damaged_version_is_not_hashed_again_on_every_question(built, tiny_corpus, monkeypatch):
     """A server retries the current version on each question: a damaged one must fail at once
     the second time, not re-read gigabytes under the engine's lock, until its files change."""
-    from askintl import store as store_module
+    from askintl.index import manifest as manifest_module
 
     settings, first = built
     engine = Engine.open(settings)
@@ -133,8 +133,8 @@ def test_a_damaged_version_is_not_hashed_again_on_every_question(built, tiny_cor
     second = IndexStore(settings.index_dir).current_version()
     DAMAGES["meta.sqlite"](second)
     hashed = []
-    real = store_module.file_sha256
-    monkeypatch.setattr(store_module, "file_sha256", lambda path, *a: hashed.append(path) or real(path, *a))
+    real = manifest_module.file_sha256
+    monkeypatch.setattr(manifest_module, "file_sha256", lambda path, *a: hashed.append(path) or real(path, *a))
     engine.ask(QUESTION)
     assert hashed and engine.snapshot.path == first
     hashed.clear()

@@ -20,7 +20,7 @@ import pytest
 from askintl.config import Settings
 from askintl.engine import Engine
 from askintl.indexer import build_index
-from askintl.store import CURRENT, IndexStore
+from askintl.index import CURRENT, IndexStore
 
 WORDS = ("international students exchange university program partners campus teachers scholarship "
          "degree visa housing office semester credits language course research agreement").split()

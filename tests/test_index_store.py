@@ -7,7 +7,7 @@ from askintl.embedders import HashingEmbedder
 from askintl.engine import Engine
 from askintl.errors import IndexUnavailableError, IndexMismatchError, IndexMissingError
 from askintl.indexer import build_index
-from askintl.store import IndexStore
+from askintl.index import IndexStore
 
 
 class CountingEmbedder(HashingEmbedder):

@@ -25,7 +25,7 @@ from askintl.distributed import build_index_ray  # noqa: E402
 from askintl.errors import IndexUnavailableError  # noqa: E402
 from askintl.indexer import build_index, document_texts  # noqa: E402
 from askintl.loaders import load_corpus  # noqa: E402
-from askintl.store import CURRENT, VERSIONS, IndexStore  # noqa: E402
+from askintl.index import CURRENT, VERSIONS, IndexStore  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 TOPICS = ["scholarship", "dormitory", "visa", "exchange", "tuition", "language course", "internship", "insurance"]

@@ -79,7 +79,7 @@ def collect(source: str, siblings: bool = False) -> list[dict]:
     from askintl.embedders import HashingEmbedder
     from askintl.reader import gather
     from askintl.retriever import Retriever
-    from askintl.store import IndexStore
+    from askintl.index import IndexStore
 
     folder = OUT / source
     snap = IndexStore(folder / "index").open()

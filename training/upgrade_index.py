@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from askintl.store import FORMAT_VERSION, file_sha256
+from askintl.index import FORMAT_VERSION, file_sha256
 
 
 def _rehash(version: Path, m: dict) -> None:

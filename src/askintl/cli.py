@@ -129,7 +129,7 @@ def ensure_index(settings) -> None:
     from .embedders import embedder_id_for
     from .errors import IndexMismatchError, IndexMissingError
     from .indexer import build_index
-    from .store import IndexStore
+    from .index import IndexStore
 
     console = Console(stderr=True)
     try:

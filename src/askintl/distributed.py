@@ -37,7 +37,7 @@ from .embedders import embedder_id_for, load_embedder
 from .errors import AskintlError, ConfigError, IndexUnavailableError
 from .indexer import BATCH, EmbedderInfo, IndexReport, document_texts, plan_build, publish_build
 from .loaders import load_corpus
-from .store import IndexStore
+from .index import IndexStore
 
 log = logging.getLogger(__name__)
 

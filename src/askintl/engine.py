@@ -24,7 +24,7 @@ from .provenance import attach_provenance
 from .reader import load_reader
 from .records import AskResult, Document, confidence_level
 from .retriever import Retriever
-from .store import IndexSnapshot, IndexStore
+from .index import IndexSnapshot, IndexStore
 from .textcheck import check_text
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from .errors import IndexUnavailableError
 from .lexical import TOKENIZER_VERSION
 from .loaders import load_corpus
 from .records import Chunk, Document
-from .store import FORMAT_VERSION, IndexContent, IndexStore
+from .index import FORMAT_VERSION, IndexContent, IndexStore
 from .structure import STRUCTURE_VERSION, context_of
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,7 @@ from .lang import KINDS, guess_language, question_kinds, sentence_kinds
 from .lexical import tokenize
 from .records import Passage, Span
 from .retriever import Retrieval
-from .store import IndexSnapshot
+from .index import IndexSnapshot
 
 READ_PASSAGES = 5          # sentences are candidates in this many top passages
 MIN_QUOTE_WORDS = 2        # a one-word "sentence" (a file name, a heading) is never quoted

@@ -33,7 +33,7 @@ from .embedders import Embedder
 from .institutions import InstitutionMatcher
 from .lexical import LexicalQuery
 from .records import Passage
-from .store import IndexSnapshot
+from .index import IndexSnapshot
 
 LEXICAL_WEIGHT = 0.2
 SENTENCE_WEIGHT = 0.5
@@ -147,15 +147,7 @@ class Retriever:
             sims = qmat @ np.asarray(self._pv[allowed], dtype=np.float32).T
             top = np.argpartition(-sims, depth - 1, axis=1)[:, :depth]
             return allowed[top]
-        import faiss
-
-        index = self.snap.dense
-        selector = faiss.IDSelectorBatch(allowed)
-        if hasattr(index, "nprobe"):
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=int(index.nprobe))
-        else:
-            params = faiss.SearchParameters(sel=selector)
-        return index.search(qmat, depth, params=params)[1]
+        return self.snap.dense.search(qmat, depth, among=allowed)[1]
 
     def _dense_scores(self, ids: np.ndarray, qv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(cosine with each passage, the dense score that ranks it: see the module doc)."""
