@@ -207,14 +207,14 @@ def main() -> int:
             inside_q.append(emb.last_query_s)
             around_q.append(ask_q[-1] - emb.last_query_s)
             try:  # the same steps as Engine.ask, timed apart (the vector is the one above)
-                live = engine._live
+                retriever, snap = engine.retriever, engine.snapshot
                 t0 = time.perf_counter()
-                res = resolve(q, [], live.retriever.institutions)
+                res = resolve(q, [], retriever.institutions)
                 t1 = time.perf_counter()
-                retrieval = live.retriever.search(res.query, top_k=settings.top_k,
-                                                  institutions=res.institutions or None, query_vector=vec)
+                retrieval = retriever.search(res.query, top_k=settings.top_k,
+                                           institutions=res.institutions or None, query_vector=vec)
                 t2 = time.perf_counter()
-                select_answer(live.snap, res.query, retrieval)
+                select_answer(snap, res.query, retrieval)
                 t3 = time.perf_counter()
                 steps["resolve"].append(t1 - t0)
                 steps["retrieve (vector given)"].append(t2 - t1)

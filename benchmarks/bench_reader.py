@@ -53,19 +53,19 @@ def main() -> int:
     from askintl.reader import gather
 
     engine = Engine.open(Settings())
-    live = engine._live
+    retriever, snap = engine.retriever, engine.snapshot
     questions = [json.loads(line)["question"] for line in open(ROOT.parent / "shared" / "eval" / "dev.jsonl")]
-    retrievals = [live.retriever.search(q, top_k=5) for q in questions]
+    retrievals = [retriever.search(q, top_k=5) for q in questions]
     old, old_model = old_reader()
 
     def new_one(q, r):
         t = time.perf_counter()
-        select_answer(live.snap, q, r, reader=engine.reader)
+        select_answer(snap, q, r, reader=engine.reader)
         return time.perf_counter() - t
 
     def old_one(q, r):
         t = time.perf_counter()
-        ev = old.select_answer(live.snap, q, r)
+        ev = old.select_answer(snap, q, r)
         old_model.probability(ev.features)
         return time.perf_counter() - t
 
@@ -75,7 +75,7 @@ def main() -> int:
         for q, r in zip(questions, retrievals):
             n, o = new_one(q, r), old_one(q, r)
             t0 = time.perf_counter()
-            reading = gather(live.snap, q, r)
+            reading = gather(snap, q, r)
             t1 = time.perf_counter()
             engine.reader.rank(reading)
             t2 = time.perf_counter()

@@ -284,7 +284,7 @@ class _SyntheticEmbedder:
 
 def child_e2e_build(a: dict) -> dict:
     from askintl.config import Settings
-    from askintl.indexer import _manifest
+    from askintl.indexer import manifest_for
     from askintl.index import IndexStore
 
     work = Path(a["work"])
@@ -296,7 +296,7 @@ def child_e2e_build(a: dict) -> dict:
     per_doc = {}
     for c in content.chunks:
         per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
-    manifest = _manifest(_SyntheticEmbedder(), settings, content.documents, per_doc, [])
+    manifest = manifest_for(_SyntheticEmbedder(), settings, content.documents, per_doc, [])
     store = IndexStore(work / "index")
     base = rss_mb()
     t = time.perf_counter()

@@ -53,7 +53,7 @@ def main() -> int:
         sets = {k: v for k, v in sets.items() if k in args.sets}
     emb.prefill([c["question"] for cs in sets.values() for c in cs])
     engine = Engine.open(settings, embedder=emb)
-    snap = engine._live.snap
+    snap = engine.snapshot
     n = snap.n_passages
     rows = snap.passages(list(range(n)))
     # block = (doc, line index of the passage's end)
@@ -87,7 +87,7 @@ def main() -> int:
     B = P.copy()
     for k, v in zip(keys, bv):
         B[multi[k]] = v
-    r = engine._live.retriever
+    r = engine.retriever
     S = np.asarray(snap.sentence_vectors, dtype=np.float32)
     off = np.asarray(snap.passage_sentences)
     state = {}

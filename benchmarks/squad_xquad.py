@@ -134,7 +134,7 @@ def main() -> int:
     results = {}
     for w in weights:
         if w is not None:
-            engine._live.retriever.lexical_weight = w
+            engine.retriever.lexical_weight = w
         label = f"lexical_weight={w}" if w is not None else "default"
         results[label] = {name: score(engine, cases) for name, cases in sets.items()}
     if args.json:

@@ -72,10 +72,9 @@ def test_the_filter_restricts_the_candidates_not_only_the_top_passages(scoped):
         assert result.passages and {p.institution for p in result.passages} == {inst}
         assert result.abstained or result.answer.institution == inst
     # What the retriever is handed: only the scope's passages are candidates, dense or lexical.
-    live = engine._live
-    allowed = live.retriever.scope_passages(["Beta College"])
-    beta = live.snap.doc_index["beta-college"]
-    assert len(allowed) and set(live.snap.passage_docs[allowed]) == {beta}
+    allowed = engine.retriever.scope_passages(["Beta College"])
+    beta = engine.snapshot.doc_index["beta-college"]
+    assert len(allowed) and set(engine.snapshot.passage_docs[allowed]) == {beta}
     # A question naming an institution outside the scope is not answered from another one.
     outside = engine.ask("How many international students are at Alpha University?", institutions=["BC"])
     assert outside.abstained and all(p.institution == "Beta College" for p in outside.passages)
@@ -85,8 +84,7 @@ def test_the_filter_restricts_the_candidates_not_only_the_top_passages(scoped):
 def test_large_scopes_use_an_exact_scan_or_faiss_restricted_to_them(scoped, monkeypatch, exact_max):
     """Scopes larger than the candidate depth: scanned exactly, or (past SCOPE_EXACT_MAX) FAISS
     with an ID selector; both return only the scope's passages."""
-    live = scoped.engine._live
-    retr = live.retriever
+    retr = scoped.engine.retriever
     monkeypatch.setattr(retr, "candidates", 1)
     monkeypatch.setattr(retriever_module, "SCOPE_EXACT_MAX", exact_max if exact_max else 10 ** 6)
     allowed = retr.scope_passages(["Alpha University"])

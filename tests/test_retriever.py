@@ -14,8 +14,8 @@ def _by_hand(snap, qv, pid):
 
 @pytest.mark.parametrize("weight", [0.0, 0.5, 1.0])
 def test_every_candidate_is_scored_by_its_passage_and_best_sentence(hash_engine, weight):
-    r = hash_engine._live.retriever
-    snap = hash_engine._live.snap
+    r = hash_engine.retriever
+    snap = hash_engine.snapshot
     r.lexical_weight, r.institution_bonus, r.sentence_weight = 0.0, 0.0, weight
     ret = r.search("How many international students study at the university?", top_k=snap.n_passages)
     assert len(ret.passages) >= 3
@@ -31,8 +31,8 @@ def test_every_candidate_is_scored_by_its_passage_and_best_sentence(hash_engine,
 
 
 def test_a_passage_holding_the_question_as_one_sentence_wins_by_that_sentence(hash_engine):
-    r = hash_engine._live.retriever
-    snap = hash_engine._live.snap
+    r = hash_engine.retriever
+    snap = hash_engine.snapshot
     r.lexical_weight, r.institution_bonus = 0.0, 0.0
     # the longest passage's middle sentence, asked verbatim
     pid = max(range(snap.n_passages), key=lambda i: snap.passage_sentences[i + 1] - snap.passage_sentences[i])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from .answering import EVIDENCE_DEPTH, select_answer
@@ -58,7 +59,14 @@ class Engine:
     # ---- index versions --------------------------------------------------------------------
     @property
     def snapshot(self) -> IndexSnapshot:
+        """The live index version (a question reads one version throughout)."""
         return self._live.snap
+
+    @property
+    def retriever(self) -> Retriever:
+        """The live version's retriever (for diagnostics, benchmarks and tests: ``ask`` is the API).
+        Read ``snapshot`` and ``retriever`` without a re-index between them to get one version."""
+        return self._live.retriever
 
     def reload_if_changed(self) -> bool:
         """Switch to a newly published index version, if there is one. Keeps serving on failure."""
@@ -169,8 +177,7 @@ class Engine:
                                           institutions=res.institutions or None, exclude=exclude, scope=scope)
         focus = matcher.strip(question) if retrieval.institutions else question
         evidence = select_answer(live.snap, question, retrieval, focus=focus, answer_from=top_k, reader=self.reader)
-        retrieval.passages = retrieval.passages[:top_k]
-        return retrieval, evidence, res
+        return replace(retrieval, passages=retrieval.passages[:top_k]), evidence, res
 
     # ---- institution scope (the ``institutions`` filter) ---------------------------------------
     def resolve_institutions(self, names: list[str] | None) -> list[str] | None:

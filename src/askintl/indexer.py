@@ -39,7 +39,7 @@ class IndexReport:
     rebuilt: str | None = None  # why the previous index could not be reused
 
 
-def _manifest(embedder: Embedder | EmbedderInfo, settings: Settings, docs: list[Document], chunks_per_doc: dict[str, int],
+def manifest_for(embedder: Embedder | EmbedderInfo, settings: Settings, docs: list[Document], chunks_per_doc: dict[str, int],
               skipped) -> dict:
     return {
         "format_version": FORMAT_VERSION,
@@ -227,7 +227,7 @@ def publish_build(plan: BuildPlan, store: IndexStore, embedded: dict[str, tuple[
         passage_vectors=np.concatenate(pvecs) if pvecs else np.zeros((0, dim), np.float32),
         sentence_vectors=np.concatenate(svecs) if svecs else np.zeros((0, dim), np.float32),
     )
-    manifest = _manifest(embedder, settings, plan.documents, chunks_per_doc, report.skipped)
+    manifest = manifest_for(embedder, settings, plan.documents, chunks_per_doc, report.skipped)
     path = store.publish(content, manifest, settings.flat_index_max)
     report.version = path.name
     report.documents = len(plan.documents)
