@@ -10,6 +10,7 @@ from web_servers import LiveServer, service_settings
 from askintl.api import openai as openai_compat
 from askintl.api import create_app
 from askintl.citations import citations as number_citations
+from askintl.conversation import Turn
 from askintl.errors import InvalidRequestError
 from askintl.records import Answer, AskResult, Passage
 
@@ -95,7 +96,7 @@ def test_a_low_confidence_answer_says_so_under_the_quote(language, note):
     chat = openai_compat.messages_to_question([{"role": "user", "content": "q"},
                                                {"role": "assistant", "content": text},
                                                {"role": "user", "content": "and?"}])
-    assert chat.history[1] == {"role": "assistant", "content": "“B has 20 students.”"}
+    assert chat.history[1] == Turn("assistant", "“B has 20 students.”")
 
 
 def test_messages_become_a_question_with_history():
@@ -106,8 +107,7 @@ def test_messages_become_a_question_with_history():
         {"role": "user", "content": [{"type": "text", "text": "And teachers?"}, {"type": "image_url"}]},
     ])
     assert chat.question == "And teachers?"
-    assert chat.history == [{"role": "user", "content": "Tell me about B."},
-                            {"role": "assistant", "content": "“B has 20 students.”"}]
+    assert chat.history == [Turn("user", "Tell me about B."), Turn("assistant", "“B has 20 students.”")]
 
 
 @pytest.mark.parametrize("messages", [

@@ -422,7 +422,7 @@ def test_unexpected_errors_are_500_json_and_logged_with_the_traceback(make_clien
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(hash_engine, "ask", explode)
+    monkeypatch.setattr(hash_engine, "ask_checked", explode)  # what the API calls
     capture = Capture()
     logger = logging.getLogger("askintl.access")
     logger.addHandler(capture)

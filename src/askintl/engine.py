@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -91,8 +92,8 @@ class Engine:
             return True
 
     # ---- questions -------------------------------------------------------------------------
-    def _validate(self, question: str, history) -> list[Turn]:
-        """The limits of ``Settings`` and the shared text check, for every front end."""
+    def _check_question(self, question: str) -> None:
+        """The question's limits (``Settings``) and the shared text check, for every front end."""
         limits = self.settings
         if not isinstance(question, str) or not question.strip():
             raise InvalidRequestError("the question is empty")
@@ -100,26 +101,55 @@ class Engine:
             raise InvalidRequestError(
                 f"the question is {len(question)} characters long; the limit is {limits.max_question_chars}")
         check_text(question, "the question")
-        # Only the latest turns are read (older ones never reach the model).
-        history = list(history or [])[-limits.max_history_turns:] if limits.max_history_turns else []
+
+    def _latest(self, history) -> list:
+        """Only the latest turns are read (older ones never reach the model)."""
+        limit = self.settings.max_history_turns
+        return list(history or [])[-limit:] if limit else []
+
+    def _check_history(self, history: Sequence[Turn | Mapping] | None) -> list[Turn]:
+        """A library caller's history, checked once: each read turn has a role (user or assistant)
+        and a content string that passes the shared text check. Mappings ({"role", "content"})
+        become ``Turn``s. (The HTTP API's request schemas check the same for JSON.)"""
         turns = []
-        for t in history:
+        for t in self._latest(history):
             role, content = (t.role, t.content) if isinstance(t, Turn) else (t.get("role"), t.get("content"))
             if role not in ("user", "assistant") or not isinstance(content, str):
                 raise InvalidRequestError("each history turn needs a role (user or assistant) and a content string")
             check_text(content, "a history turn")
-            # What reaches the model stays bounded whatever the front end let through.
-            turns.append(Turn(role, content[:limits.max_turn_chars]))
+            turns.append(t if isinstance(t, Turn) else Turn(role, content))
         return turns
 
-    def ask(self, question: str, history=None, top_k: int | None = None,
+    def _bounded(self, turns: Sequence[Turn]) -> list[Turn]:
+        """The checked turns the model reads: the latest ones, each cut to ``max_turn_chars`` (what
+        reaches the model stays bounded whatever the front end let through)."""
+        limit = self.settings.max_turn_chars
+        return [Turn(t.role, t.content[:limit]) for t in self._latest(turns)]
+
+    def ask(self, question: str, history: Sequence[Turn | Mapping] | None = None, top_k: int | None = None,
             institutions: list[str] | None = None) -> AskResult:
-        """``institutions``: names or aliases; when given (not empty), only their documents'
+        """``history``: the earlier turns, oldest first (``Turn``s, or {"role", "content"} mappings),
+        checked here (see ``ask_checked`` for a front end that checked them itself).
+
+        ``institutions``: names or aliases; when given (not empty), only their documents'
         passages are searched and quoted (a university's own widget). Unknown names: 422.
 
         A question asked before (same history, top_k, institutions and index version) is answered
         from ``answer_cache`` (see askintl/cache.py): a fresh copy each time."""
-        turns = self._validate(question, history)
+        self._check_question(question)
+        return self._ask(question, self._check_history(history), top_k, institutions)
+
+    def ask_checked(self, question: str, history: Sequence[Turn], top_k: int | None = None,
+                    institutions: list[str] | None = None) -> AskResult:
+        """``ask`` with a history whose turns the caller has checked (roles, content strings, the
+        shared text check): the HTTP API's request schemas do, so they are not checked twice.
+        The question is checked, and the history bounded, as in ``ask``."""
+        self._check_question(question)
+        return self._ask(question, history, top_k, institutions)
+
+    def _ask(self, question: str, history: Sequence[Turn], top_k: int | None,
+             institutions: list[str] | None) -> AskResult:
+        turns = self._bounded(history)
         top_k = top_k or self.settings.top_k
         if not 1 <= top_k <= self.settings.max_top_k:
             raise InvalidRequestError(f"top_k must be between 1 and {self.settings.max_top_k}")
@@ -160,10 +190,11 @@ class Engine:
             confidence_level=confidence_level(round(confidence, 4), abstained, self.settings.low_confidence_below),
         ), live.snap)  # links to the live pages, "as of" dates
 
-    def evidence(self, question: str, history=None, top_k: int | None = None):
+    def evidence(self, question: str, history: Sequence[Turn | Mapping] | None = None, top_k: int | None = None):
         """(retrieval, evidence) of a question: the quote the reader chose and its confidence,
         whether or not it would be shown (for diagnostics and tests)."""
-        turns = self._validate(question, history)
+        self._check_question(question)
+        turns = self._bounded(self._check_history(history))
         retrieval, evidence, _ = self._answer(self._live, question.strip(), turns, top_k or self.settings.top_k)
         return retrieval, evidence
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from ..citations import citations as number_citations
+from ..conversation import Turn
 from ..errors import InvalidRequestError
 from ..records import AskResult
 
@@ -86,7 +87,7 @@ _LOW_CONFIDENCE_LINE = re.compile(
 @dataclass
 class ChatQuestion:
     question: str
-    history: list[dict]
+    history: list[Turn]  # checked by the request schema (``schemas.ChatMessage``)
 
 
 def _content_text(content) -> str:
@@ -121,10 +122,10 @@ def messages_to_question(messages: list[dict]) -> ChatQuestion:
         role = msg.get("role")
         if role in ("user", "assistant"):
             text = _content_text(msg.get("content"))
-            turns.append({"role": role, "content": strip_citations(text) if role == "assistant" else text})
-    if not turns or turns[-1]["role"] != "user" or not turns[-1]["content"].strip():
+            turns.append(Turn(role, strip_citations(text) if role == "assistant" else text))
+    if not turns or turns[-1].role != "user" or not turns[-1].content.strip():
         raise InvalidRequestError("the last message must be a user message with the question")
-    return ChatQuestion(question=turns[-1]["content"], history=turns[:-1])
+    return ChatQuestion(question=turns[-1].content, history=turns[:-1])
 
 
 def document_link(base_url: str, doc_id: str, start: int, end: int) -> str:
@@ -209,7 +210,7 @@ def reply_text(result: AskResult, cites: list[dict], contacts: list[dict] | None
 
 def _usage(question: ChatQuestion, text: str) -> dict:
     """Token counts are approximate (whitespace words): askintl runs no generative model."""
-    prompt = sum(len(t["content"].split()) for t in question.history) + len(question.question.split())
+    prompt = sum(len(t.content.split()) for t in question.history) + len(question.question.split())
     completion = len(text.split())
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from ..config import get_settings
+from .. import conversation
 from .feedback import MAX_COMMENT_CHARS
 from ..textcheck import pydantic_check
 
@@ -25,10 +26,15 @@ MAX_INSTITUTIONS = 50  # names in one `institutions` filter
 Text = Annotated[str, AfterValidator(pydantic_check)]
 
 
+# A history turn as JSON, checked once here: ``AskRequest.history`` holds the
+# ``conversation.Turn`` it stands for, which the engine does not check again (``ask_checked``).
 class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["user", "assistant"]
     content: Text = Field(max_length=MAX_TURN_CHARS)
+
+    def turn(self) -> conversation.Turn:
+        return conversation.Turn(self.role, self.content)
 
 
 class AskRequest(BaseModel):
@@ -39,7 +45,7 @@ class AskRequest(BaseModel):
                                   {"role": "assistant", "content": "..."}]}]})
     question: Text = Field(min_length=1, max_length=MAX_QUESTION_CHARS,
                           description="the question, in any language")
-    history: list[Turn] = Field(default_factory=list, max_length=MAX_TURNS,
+    history: list[Annotated[Turn, AfterValidator(Turn.turn)]] = Field(default_factory=list, max_length=MAX_TURNS,
                                 description="earlier turns of the conversation, oldest first")
     top_k: int = Field(LIMITS.top_k, ge=1, le=LIMITS.max_top_k, description="how many passages to return")
     institutions: list[Annotated[Text, Field(min_length=1, max_length=300)]] | None = Field(

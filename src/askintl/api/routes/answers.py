@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from fastapi import APIRouter, HTTPException, Request
 
+from ...conversation import Turn
 from ...engine import Engine
 from ...errors import StorageError
 from ..feedback import FeedbackStore, is_disk_full, new_answer_id
@@ -18,10 +20,11 @@ router = APIRouter()
 
 
 def answer_and_record(request: Request, engine: Engine, feedback: FeedbackStore, metrics: ServiceMetrics,
-                      question: str, history: list[dict], top_k: int, channel: str,
+                      question: str, history: Sequence[Turn], top_k: int, channel: str,
                       institutions: list[str] | None = None) -> tuple[AskResult, str, str]:
-    """Answer, count, and remember the question under a new answer id (shared by ask and chat)."""
-    result = engine.ask(question, history=history, top_k=top_k, institutions=institutions)
+    """Answer, count, and remember the question under a new answer id (shared by ask and chat).
+    ``history``: turns the request schemas checked (``schemas.Turn``, ``schemas.ChatMessage``)."""
+    result = engine.ask_checked(question, history, top_k=top_k, institutions=institutions)
     version = result.index_version
     answer_id = new_answer_id()
     try:
@@ -48,7 +51,7 @@ def ask(body: AskRequest, request: Request, engine: EngineDep, feedback: Feedbac
     The `id` identifies the answer for POST /v1/feedback. `institutions` restricts the search
     to those institutions' documents (a university's own widget)."""
     result, answer_id, version = answer_and_record(
-        request, engine, feedback, metrics, body.question, [t.model_dump() for t in body.history], body.top_k, "ask",
+        request, engine, feedback, metrics, body.question, body.history, body.top_k, "ask",
         institutions=body.institutions)
     return AskResponse(id=answer_id, **result.to_dict())
 
