@@ -118,6 +118,10 @@ def test_answerability_rises_with_the_evidence():
     ("What is the postal address of the university?", "address"),
     ("What is the tuition fee?", "money"),
     ("Сколько стоит обучение?", "money"),
+    ("¿Cuánto cuesta el máster?", "money"),
+    ("Soy de fuera de la UE, ¿cuánto pago por crédito?", "money"),
+    ("Combien coûte le logement ?", "money"),
+    ("How much do international students pay?", "money"),
     ("What is the application deadline for bachelor programmes?", "deadline"),
     ("诺思米尔大学本科申请截止日期是哪天？", "deadline"),
     ("¿Cuál es el plazo para pedir un máster?", "deadline"),
@@ -162,6 +166,18 @@ def test_the_quote_for_an_address_or_a_fee_has_the_form_asked_for(tmp_path):
     r = engine.ask("What is the tuition fee of the international master program?")
     assert not r.abstained and "30,000 RMB" in r.answer.text
 
+
+
+@pytest.mark.parametrize("sentence,amount", [
+    ("| Grado, precio por crédito | 24,50 € | 68,00 € |", True),   # the currency after the number
+    ("The fee is EUR 1,200 per year.", True),
+    ("A single room costs £168 per week.", True),
+    ("Students may work up to 10 hours a week.", False),
+])
+def test_what_counts_as_an_amount_of_money(sentence, amount):
+    from askintl.lang import strict_evidence
+
+    assert bool(strict_evidence("How much does it cost?")[1].search(sentence)) is amount
 
 
 @pytest.mark.parametrize("sentence,dated", [

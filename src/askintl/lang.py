@@ -186,9 +186,12 @@ _Q_STRICT = (
                             r"tarikh akhir|batas waktu)\b|截止|最后一天|最晚什么时候|最晚(哪天|几号)|крайний срок|последний срок|"
                             r"срок подачи|последний день|до какого числа|"
                             r"آخر موعد|الموعد النهائي|موعد التقديم|締め切り|締切|応募期限|提出期限|申込期限", re.IGNORECASE)),
-    ("money", re.compile(r"\b(cost|costs|fee|fees|price|tuition|how much money|prix|frais|coût|precio|coste|"
-                         r"kosten|gebühr|biaya|yuran)\b|стоимост|сколько стоит|плата|学费|费用|多少钱|价格|料金|"
-                         r"費用|いくら|رسوم|تكلفة|سعر|ค่าใช้จ่าย|ราคา|ค่าเล่าเรียน", re.IGNORECASE)),
+    ("money", re.compile(r"\b(cost|costs|fee|fees|price|tuition|how much money|how much (do|does|will) (\w+ ){1,3}(pay|charge)|"
+                         r"prix|frais|coût|coûte|coûtent|combien (dois-je |faut-il )?payer|precio|coste|cuesta|cuestan|"
+                         r"cuánto (pago|pagan|se paga|hay que pagar)|custa|custam|quanto (pago|pagar)|"
+                         r"kosten|kostet|gebühr|biaya|yuran)\b|стоимост|сколько стоит|сколько платить|плата|学费|费用|"
+                         r"多少钱|价格|交多少|付多少|料金|費用|いくら|رسوم|تكلفة|سعر|كم يكلف|كم تكلف|ค่าใช้จ่าย|ราคา|"
+                         r"ค่าเล่าเรียน", re.IGNORECASE)),
 )
 _MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
            r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|janvier|février|mars|avril|mai|juin|juillet|août|"
@@ -219,7 +222,7 @@ _S_STRICT = {
                           r"P\.\s?O\.\s?Box|Postcode|Zip)\b|\b\d{5,6}\b|路\s*\d+\s*号|街\s*\d+\s*号|〒|улиц|ул\.|"
                           r"проспект|شارع|ص\.ب|ถนน|ซอย"),
     "money": re.compile(r"\b(free of charge|tuition-free|no tuition)\b|免费|免学费|бесплатн|مجان|ฟรี|"
-                        r"[$€£¥₽₹฿]\s?\d|\d[\d,.\s]*\s?(USD|EUR|RMB|CNY|GBP|yuan|dollars?|euros?|pounds?|rubles?|"
+                        r"[$€£¥₽₹฿]\s?\d|\d[\d,.]*\s?[$€£¥₽₹฿]|\b(USD|EUR|RMB|CNY|GBP|CHF|AUD|CAD|HKD|SGD|MYR|JPY)\s?\d|\d[\d,.\s]*\s?(USD|EUR|RMB|CNY|GBP|yuan|dollars?|euros?|pounds?|rubles?|"
                         r"roubles?|ringgit|baht|dirhams?|riyals?|元|万元|美元|円|руб|долл|евро|دولار|ريال|درهم|جنيه|บาท)",
                         re.IGNORECASE),
 }
