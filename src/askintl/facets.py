@@ -100,7 +100,7 @@ FACETS = tuple(dict.fromkeys(v.facet for v in VALUES))
 NAMED_IN_ANSWER = frozenset({"test"})
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # candidate contexts repeat across questions; bounded (~a few MB)
 def mentioned(text: str) -> dict[str, frozenset[str]]:
     """{facet: the values ``text`` names}: its specific values when it names any ("硕士研究生", a
     master's graduate student: master), else what its generic ones cover ("graduate
