@@ -2,6 +2,7 @@
 mode (`askintl chat < questions.txt`) run as a real subprocess over a tiny hashing-embedder index."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -139,6 +140,23 @@ def test_a_response_of_the_http_api_reads_back_into_the_same_result(hash_setting
     assert (result.confidence, result.confidence_level, result.low_confidence, result.index_version) == \
         (expected.confidence, expected.confidence_level, expected.low_confidence, expected.index_version)
     assert result.index_version and result.confidence_level in ("high", "low", None)
+    # the same records: passage ids are not public (an index version's rows), and read back as -1
+    assert all("passage_id" not in p for p in body["passages"])
+    assert result.passages == [dataclasses.replace(p, passage_id=-1) for p in expected.passages]
+    assert result == dataclasses.replace(expected, passages=result.passages)
+
+
+def test_the_local_backend_reports_the_index_version_that_answered(hash_settings, hash_engine):
+    from types import SimpleNamespace
+
+    answered = hash_engine.ask(ALPHA_Q)
+    # a re-index published between the answer and the reply: the reply keeps its own version
+    engine = SimpleNamespace(snapshot=SimpleNamespace(documents=[], version="newer"),
+                             embedder=hash_engine.embedder, ask=lambda *args, **kwargs: answered)
+    backend = LocalBackend(hash_settings, engine=engine)
+    reply = backend.ask(ALPHA_Q)
+    assert reply.result.index_version == reply.raw["index_version"] == answered.index_version != "newer"
+    assert backend.info.index_version == answered.index_version
 
 
 @pytest.mark.parametrize("low_below,level", [(1.0, "low"), (0.0, "high")])

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from ..config import get_settings
 from .. import conversation
+from ..records import AskResult
 from .feedback import MAX_COMMENT_CHARS
 from ..textcheck import pydantic_check
 
@@ -54,7 +55,15 @@ class AskRequest(BaseModel):
                     "GET /v1/institutions); unset or empty: every institution. An unknown name is a 422")
 
 
+# The response bodies of an answer are read from the engine's records by attribute
+# (``AskResponse.of``): ``records.AskResult``, ``Answer`` and ``Passage`` are the one result type;
+# these schemas choose what of it is public.
+# A ``records.Passage``, without its ``passage_id`` (extra attributes are ignored): that is the
+# passage's row in one index version (the next version numbers passages anew), so it is not
+# public; clients name a passage by ``doc_id``, ``start`` and ``end``, and
+# ``term.backends.result_from_json`` reads the id back as -1.
 class PassageOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
     doc_id: str
     title: str
     institution: str
@@ -91,7 +100,7 @@ class AnswerOut(BaseModel):
                                                 "fetched; null when unknown")
 
 
-class AskResponse(BaseModel):
+class AskResponse(BaseModel):  # a ``records.AskResult`` with the id it is remembered under
     id: str = Field(description="answer id (for feedback)")
     question: str
     standalone_query: str = Field(description="what was searched, after resolving follow-up references")
@@ -107,6 +116,22 @@ class AskResponse(BaseModel):
     institutions: list[str] = Field(description="institutions the question was taken to be about")
     reason: str | None = None
     index_version: str
+
+    @classmethod
+    def of(cls, result: AskResult, answer_id: str) -> "AskResponse":
+        """The response for ``result`` (its answer and passages too), read by attribute."""
+        return cls.model_validate(_Identified(result, answer_id), from_attributes=True)
+
+
+class _Identified:
+    """An ``AskResult`` read with the answer id (``AskResponse.id``) beside its own attributes."""
+
+    def __init__(self, result: AskResult, answer_id: str):
+        self.id = answer_id
+        self._result = result
+
+    def __getattr__(self, name: str):
+        return getattr(self._result, name)
 
 
 class DocumentOut(BaseModel):

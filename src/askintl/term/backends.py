@@ -69,8 +69,8 @@ class LocalBackend:
     def ask(self, question: str, history: list[dict] | None = None, top_k: int | None = None) -> Reply:
         started = time.perf_counter()
         result = self.engine.ask(question, history=history, top_k=top_k)
-        raw = {**result.to_dict(), "index_version": self.engine.snapshot.version}
-        self.info.index_version = self.engine.snapshot.version
+        raw = result.to_dict()
+        self.info.index_version = result.index_version  # the version that answered
         return Reply(result, raw, time.perf_counter() - started)
 
     def document(self, doc_id: str) -> Document:

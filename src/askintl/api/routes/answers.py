@@ -53,7 +53,7 @@ def ask(body: AskRequest, request: Request, engine: EngineDep, feedback: Feedbac
     result, answer_id, version = answer_and_record(
         request, engine, feedback, metrics, body.question, body.history, body.top_k, "ask",
         institutions=body.institutions)
-    return AskResponse(id=answer_id, **result.to_dict())
+    return AskResponse.of(result, answer_id)
 
 
 @router.post("/v1/feedback", response_model=FeedbackOut, status_code=201, tags=["answers"],

@@ -36,7 +36,7 @@ async def chat_completions(body: ChatCompletionRequest, request: Request, engine
     result, answer_id, _version = await run_in_threadpool(
         answer_and_record, request, engine, feedback, metrics, chat.question, chat.history, body.top_k, "chat",
         body.institutions)
-    payload = AskResponse(id=answer_id, **result.to_dict()).model_dump(mode="json")
+    payload = AskResponse.of(result, answer_id).model_dump(mode="json")
     base = public_base_url(request)
     contacts = offices_to_contact(request, engine, body.institutions, result.institutions) if result.abstained else None
     if body.stream:
