@@ -82,3 +82,25 @@ def test_a_question_naming_an_institution_is_never_answered_from_another(hash_en
     # Not naming one, the address is found.
     r = hash_engine.ask("Where is the International Office located at 12 Harbour Road?")
     assert r.answer is not None and r.answer.doc_id == "alpha-uni"
+
+
+def test_the_language_of_a_question_is_guessed_once(hash_engine, monkeypatch):
+    import askintl.answering
+    import askintl.crossencoder
+    import askintl.engine
+    import askintl.lang
+    import askintl.reader
+
+    guessed = []
+    real = askintl.lang.guess_language
+
+    def counting(text):
+        guessed.append(text)
+        return real(text)
+
+    for module in (askintl.lang, askintl.engine, askintl.answering, askintl.reader):
+        monkeypatch.setattr(module, "guess_language", counting)
+    monkeypatch.setattr(askintl.crossencoder, "enabled", lambda: True)  # rerank reads the language too
+    monkeypatch.setattr(askintl.crossencoder, "load_cross_encoder", lambda: None)  # (no model loaded)
+    r = hash_engine.ask("How many international students are at Alpha University? (guessed once)")
+    assert r.language == "en" and len(guessed) == 1

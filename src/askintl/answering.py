@@ -16,7 +16,7 @@ import numpy as np
 from .text import LIST_MARKER, count_words
 from .crossencoder import rerank  # cross-encoder (English)
 from .facets import asked, conflicts
-from .lang import REQUIRED_FORM, answer_type, matches_answer_type, strict_evidence
+from .lang import REQUIRED_FORM, answer_type, guess_language, matches_answer_type, strict_evidence
 from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
 from .records import Answer, Passage, Span
@@ -156,21 +156,23 @@ def faq_answer(snap: IndexSnapshot, query_vector: np.ndarray, cand: Candidate) -
 
 def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str | None = None,
                   answer_from: int = READ_PASSAGES, reader: ReaderModel | None = None,
-                  use_cross_encoder: bool = True) -> Evidence:
+                  use_cross_encoder: bool = True, language: str | None = None) -> Evidence:
     """Choose the quote among the sentences of the top passages, and how sure it is.
 
-    ``question`` is what the user asked (its language and the kind of answer it wants);
+    ``question`` is what the user asked (its language and the kind of answer it wants;
+    ``language``: ``guess_language(question)`` when the caller already has it, else guessed once here);
     ``focus`` the words a quote should contain, when they differ from the question (the
     question without institution names, and without the context a follow-up brought in).
     The quote comes from the first ``answer_from`` passages (those shown to the user).
     """
     reader = reader or load_reader()
-    reading = gather(snap, question, retrieval, focus=focus)
+    language = guess_language(question) if language is None else language
+    reading = gather(snap, question, retrieval, focus=focus, language=language)
     if not reading.candidates:
         return Evidence(None, 0.0, reading)
     scores = reader.rank(reading)
     # >>> cross-encoder (English questions): re-orders the reader's top candidates (crossencoder.py)
-    cross = rerank(snap, question, reading, scores) if use_cross_encoder else None
+    cross = rerank(snap, question, reading, scores, language=language) if use_cross_encoder else None
     key = cross.key if cross is not None else scores
     # <<< cross-encoder
     allowed = [i for i, c in enumerate(reading.candidates) if c.passage_rank < max(1, answer_from)]

@@ -287,13 +287,19 @@ class Rerank:
         return adjusted_probability(p, self.logit(reading, i), self.fusion)
 
 
-def rerank(snap, question: str, reading, scores: np.ndarray, model: CrossEncoder | None = None) -> Rerank | None:
+def rerank(snap, question: str, reading, scores: np.ndarray, model: CrossEncoder | None = None,
+           language: str | None = None) -> Rerank | None:
     """Re-rank the reader's top candidates of an English question with the cross-encoder, or None
     (switched off, not English, no model, no fitted fusion, or the reader's best sentence is not in
-    an English document). Only candidates of English documents are scored."""
-    from .lang import guess_language
+    an English document). Only candidates of English documents are scored. ``language``:
+    ``guess_language(question)`` when the caller already has it."""
+    if not enabled() or len(reading.candidates) == 0:
+        return None
+    if language is None:
+        from .lang import guess_language
 
-    if not enabled() or len(reading.candidates) == 0 or guess_language(question) != "en":
+        language = guess_language(question)
+    if language != "en":
         return None
     model = model or load_cross_encoder()
     if model is None or not model.fusion:

@@ -167,7 +167,8 @@ class Engine:
     def _ask_live(self, live: _Live, question: str, turns: list[Turn], top_k: int,
                   scope: list[str] | None) -> AskResult:
         """A validated question answered on ``live`` (no cache)."""
-        retrieval, evidence, res = self._answer(live, question, turns, top_k, scope=scope)
+        language = guess_language(question)  # once per question: the reader reads it too
+        retrieval, evidence, res = self._answer(live, question, turns, top_k, scope=scope, language=language)
         confidence = evidence.confidence if evidence.answer else 0.0
         threshold = self.settings.abstain_threshold
         threshold = self.reader.threshold_for(evidence.reading) if threshold is None else threshold
@@ -183,7 +184,7 @@ class Engine:
             answer=None if abstained else evidence.answer,
             passages=retrieval.passages,
             confidence=round(confidence, 4),
-            language=guess_language(question),
+            language=language,
             institutions=retrieval.institutions,
             reason=reason,
             index_version=live.snap.version,
@@ -199,7 +200,7 @@ class Engine:
         return retrieval, evidence
 
     def _answer(self, live: _Live, question: str, turns: list[Turn], top_k: int, exclude: set[int] | None = None,
-                scope: list[str] | None = None):
+                scope: list[str] | None = None, language: str | None = None):
         matcher = live.retriever.institutions
         res = resolve(question, turns, matcher, institution_of_quote=live.retriever.institution_of_quote,
                       max_chars=self.settings.max_query_chars)
@@ -207,7 +208,8 @@ class Engine:
         retrieval = live.retriever.search(matcher.canonical(res.query), top_k=max(top_k, EVIDENCE_DEPTH),
                                           institutions=res.institutions or None, exclude=exclude, scope=scope)
         focus = matcher.strip(question) if retrieval.institutions else question
-        evidence = select_answer(live.snap, question, retrieval, focus=focus, answer_from=top_k, reader=self.reader)
+        evidence = select_answer(live.snap, question, retrieval, focus=focus, answer_from=top_k, reader=self.reader,
+                                 language=language)
         return replace(retrieval, passages=retrieval.passages[:top_k]), evidence, res
 
     # ---- institution scope (the ``institutions`` filter) ---------------------------------------

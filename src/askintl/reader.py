@@ -143,10 +143,11 @@ def _rank_desc(x: np.ndarray) -> np.ndarray:
 
 
 def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str | None = None,
-           depth: int = READ_PASSAGES) -> Reading:
+           depth: int = READ_PASSAGES, language: str | None = None) -> Reading:
     """Every quotable sentence of the top ``depth`` passages, with its features.
 
-    ``question`` is what the user asked (its language, the kind of answer it wants);
+    ``question`` is what the user asked (its language, the kind of answer it wants; ``language``:
+    ``guess_language(question)`` when the caller already has it);
     ``focus`` the words a quote should contain when they differ from the question (without
     institution names, without the context a follow-up brought in).
     """
@@ -158,7 +159,7 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
     q_tokens = tokenize(focus or question)
     q_bigrams = set(zip(q_tokens, q_tokens[1:]))
     q_kinds = question_kinds(question)
-    q_lang = guess_language(question)
+    q_lang = guess_language(question) if language is None else language
     bg = float(centroid(snap) @ qv)
     cands: list[Candidate] = []
     rows: list[dict[str, float]] = []
