@@ -373,7 +373,7 @@ and judges the chosen quote with {'sigmoid(a·logit(p) + b·logit + c), a={a}, b
                                    "a={a}, b={b}, c={c}, and dropped: on the training side it refused fewer unanswerable "
                                    "questions at the same answerable refusals)".format(**f['fitted'])};
 the engine abstains below the reader's threshold ({f['threshold']}), as before. **Off by default**:
-`ASKINTL_CROSS_ENCODER=1` turns it on (with it on, one quote in tests/test_answer_window.py, a
+`ASKINTL_CROSS_ENCODER=1` turns it on (with it on, one quote in tests/unit/test_answer_window.py, a
 nonsense question over the hashing embedder, changes). Fitted by
 `training/fit_cross_fusion.py` on the training side of `training/out` (out-of-fold reader).
 

@@ -6,7 +6,7 @@ sentence answer which words of the question. Ours is all-MiniLM-L6-v2 (BERT, 6 l
 wide, English, uncased) fine-tuned on English extractive QA (``training/train_cross_encoder.py``;
 data, held-out figures and size in ``data/cross_encoder/MODEL_CARD.md``), exported to ONNX with
 int8 weights and run with onnxruntime: no torch at run time. The tokenizer is BERT's
-WordPiece, written here (checked against Hugging Face's in tests/test_cross_encoder.py).
+WordPiece, written here (checked against Hugging Face's in tests/unit/test_cross_encoder.py).
 
 The cross-encoder is optional: ``load_cross_encoder()`` returns None, with the reason logged,
 when its files or onnxruntime are missing, and askintl answers with the reader alone.

@@ -11,7 +11,7 @@ only the page's words. A Markdown file would be indexed verbatim, with its ``#``
 trafilatura keeps headings, paragraphs, lists and tables, and a ``<details>`` FAQ (its
 ``<summary>`` becomes a heading). It loses other FAQ shapes: the questions of a bootstrap or
 class-named accordion (they are ``<button>``s), ``<dt>``/``<dd>`` pairs (read as list items),
-and FAQPage JSON-LD (tests/test_crawl.py and ``benchmarks/faq`` show each). So each page is
+and FAQPage JSON-LD (tests/unit/test_crawl.py and ``benchmarks/faq`` show each). So each page is
 also read by our own HTML reader, and when that finds an FAQ entry (a question followed by its
 answer) whose question is neither a question nor a heading in trafilatura's output, the page
 is saved as fetched, for our reader (which drops navigation, headers, footers and consent

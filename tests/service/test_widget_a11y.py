@@ -1,5 +1,5 @@
 """The institution-scoped widget on every screen, and axe-core on its open panel, in real headless
-Chromium over the bundled corpus with the real model (servers as in tests/test_widget_scope.py).
+Chromium over the bundled corpus with the real model (servers as in tests/service/test_widget_scope.py).
 
 Screenshots at 360x740, 740x360, 1280x800 and 320x200, in English and Arabic, go to
 benchmarks/out/widget-screens/ (git-ignored). axe-core is vendored in tests/assets/axe.min.js
@@ -13,9 +13,9 @@ from widget_browser import ask, browser, open_page, pages, serve  # noqa: F401 -
 
 pytestmark = pytest.mark.model
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCREENS_DIR = ROOT / "benchmarks" / "out" / "widget-screens"
-AXE = Path(__file__).resolve().parent / "assets" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[1] / "assets" / "axe.min.js"
 SCREENS = [(360, 740), (740, 360), (1280, 800), (320, 200)]  # phone, phone in landscape, desktop, 400 % zoom
 QUESTIONS = {"en": "How many international students study at Beijing Jiaotong University?",
              "ar": "كم عدد الطلاب الدوليين في جامعة بكين جياوتونغ؟"}

@@ -13,8 +13,8 @@ from _serve_process import ServeProcess
 from askintl.config import Settings
 from askintl.indexer import build_index
 
-DATA = Path(__file__).resolve().parent / "data"
-ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parents[1] / "data"
+ROOT = Path(__file__).resolve().parents[2]
 QUESTION = {"question": "When does the polar summer school open?"}
 
 

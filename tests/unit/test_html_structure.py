@@ -17,7 +17,7 @@ import pytest
 from askintl.loaders import content_hash, html_to_document_parts, html_to_text, load_file
 from askintl.records import BLOCK_KINDS
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 PAGES = DATA / "structure"
 
 

@@ -1,6 +1,6 @@
 """The widget a university embeds (issue "The widget a university web team would embed", items
 7-10 and 12), in real headless Chromium over the bundled corpus with the real model, like
-tests/test_widget.py: `data-institution` scopes the answers, an abstention says how to reach the
+tests/service/test_widget.py: `data-institution` scopes the answers, an abstention says how to reach the
 international office, welcome text and starter questions, the conversation kept in
 sessionStorage across pages, and the language switcher.
 

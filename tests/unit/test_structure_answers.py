@@ -10,7 +10,7 @@ import pytest
 
 from askintl.structure import NOT_CONTENT, lines_of
 
-DATA = Path(__file__).resolve().parent / "data" / "structure"
+DATA = Path(__file__).resolve().parents[1] / "data" / "structure"
 TEXT_PAGES = {
     "harbour-faq.txt": (DATA / "harbour-faq.txt").read_text(encoding="utf-8"),  # test_structure's FAQ_EN
     "lakeview-guide.md": """# Studying at Lakeview University

@@ -19,7 +19,7 @@ import pytest
 from chat_terminal import Terminal, askintl_command, child_env
 from helpers import free_port
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 ALPHA_Q = "How many international students study at Alpha University?"
 FOLLOW_UP = "And how many exchange agreements have they signed?"
 PROMPT = "❯"

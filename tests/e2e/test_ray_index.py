@@ -27,7 +27,7 @@ from askintl.indexer import build_index, document_texts  # noqa: E402
 from askintl.loaders import load_corpus  # noqa: E402
 from askintl.index import CURRENT, VERSIONS, IndexStore  # noqa: E402
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 TOPICS = ["scholarship", "dormitory", "visa", "exchange", "tuition", "language course", "internship", "insurance"]
 
 

@@ -12,7 +12,7 @@ from askintl.loaders import html_to_document_parts
 from askintl.provenance import as_of, link_for, text_directive, text_fragment_link
 from askintl.records import Document
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FAQ_PAGES = ROOT / "benchmarks" / "faq" / "corpus"
 
 

@@ -7,7 +7,7 @@ from askintl.chunking import chunk_document
 from askintl.records import Block, Document
 from askintl.structure import CONTENT, HEADING, NAV, QUESTION, lines_of, text_blocks
 
-DATA = Path(__file__).resolve().parent / "data" / "structure"
+DATA = Path(__file__).resolve().parents[1] / "data" / "structure"
 
 FAQ_EN = (DATA / "harbour-faq.txt").read_text(encoding="utf-8")  # also a page of test_structure_answers
 
