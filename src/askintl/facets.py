@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _I = re.IGNORECASE
+_CASE = 0  # test names that are also words in lower case ("sat", "gre"): matched as written
 
 
 @dataclass(frozen=True)
@@ -80,20 +81,16 @@ VALUES: tuple[Value, ...] = (
     _v("test", "ielts", r"\bIELTS\b|雅思|آيلتس|ايلتس|الآيلتس|الأيلتس"),
     _v("test", "toefl", r"\bTOEFL\b|托福|توفل|التوفل|тоэфл"),
     _v("test", "duolingo", r"\bDuolingo\b|多邻国|多鄰國|دولينجو|دولينغو|дуолинго"),
-    _v("test", "pte", r"\bPTE\b|Pearson Test of English"),
-    _v("test", "cambridge", r"\b(Cambridge (English|C1|C2|B2|Advanced|Proficiency)|CAE|CPE)\b"),
-    _v("test", "hsk", r"\bHSK\b|汉语水平考试|漢語水平考試"),
-    _v("test", "testdaf", r"\b(TestDaF|DSH)\b"),
-    _v("test", "delf", r"\b(DELF|DALF)\b"),
-    _v("test", "tcf", r"\b(TCF|TEF)\b"),
-    _v("test", "gre", r"\bGRE\b"),
-    _v("test", "gmat", r"\bGMAT\b"),
-    _v("test", "sat", r"\bSAT\b"),
+    _v("test", "pte", r"\bPTE\b|Pearson Test of English", flags=_CASE),
+    _v("test", "cambridge", r"\b(Cambridge (English|C1|C2|B2|Advanced|Proficiency)|CAE|CPE)\b", flags=_CASE),
+    _v("test", "hsk", r"\bHSK\b|汉语水平考试|漢語水平考試", flags=_CASE),
+    _v("test", "testdaf", r"\b(TestDaF|DSH)\b", flags=_CASE),
+    _v("test", "delf", r"\b(DELF|DALF)\b", flags=_CASE),
+    _v("test", "tcf", r"\b(TCF|TEF)\b", flags=_CASE),
+    _v("test", "gre", r"\bGRE\b", flags=_CASE),
+    _v("test", "gmat", r"\bGMAT\b", flags=_CASE),
+    _v("test", "sat", r"\bSAT\b", flags=_CASE),
 )
-# Test names that are also words in lower case ("sat", "gre"): matched as written.
-_CASE_SENSITIVE_TESTS = frozenset({"pte", "cambridge", "hsk", "testdaf", "delf", "tcf", "gre", "gmat", "sat"})
-VALUES = tuple(Value(v.facet, v.name, v.covers, re.compile(v.pattern.pattern, 0))
-               if v.name in _CASE_SENSITIVE_TESTS else v for v in VALUES)
 FACETS = tuple(dict.fromkeys(v.facet for v in VALUES))
 # Facets an answer names: a score asked for one test is stated with that test's name (in the
 # sentence or the heading above it); a sentence naming no test is not about the one asked.
