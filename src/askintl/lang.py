@@ -197,8 +197,8 @@ _MONTHS = (r"January|February|March|April|May|June|July|August|September|October
            r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|janvier|février|mars|avril|mai|juin|juillet|août|"
            r"septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
            r"septiembre|octubre|noviembre|diciembre|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|"
-           r"novembro|dezembro|Januar|Februar|März|Juni|Juli|Oktober|Dezember|Januari|Februari|Mac|Mei|Jun|"
-           r"Julai|Ogos|Oktober|Disember")
+           r"novembro|dezembro|Januar|Februar|März|Juni|Juli|Oktober|Dezember|Januari|Februari|Mac|Mei|"
+           r"Julai|Ogos|Disember")
 _S_STRICT = {
     # a day of a month, a numeric date, or a time counted from an event ("two weeks before the
     # semester starts"): a bare year is not a deadline
