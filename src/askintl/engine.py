@@ -205,7 +205,7 @@ class Engine:
         res = resolve(question, turns, matcher, institution_of_quote=live.retriever.institution_of_quote,
                       max_chars=self.settings.max_query_chars)
         # Evidence is judged on the same number of passages whatever top_k shows.
-        retrieval = live.retriever.search(matcher.canonical(res.query), top_k=max(top_k, EVIDENCE_DEPTH),
+        retrieval = live.retriever.search(res.query, top_k=max(top_k, EVIDENCE_DEPTH),
                                           institutions=res.institutions or None, exclude=exclude, scope=scope)
         focus = matcher.strip(question) if retrieval.institutions else question
         evidence = select_answer(live.snap, question, retrieval, focus=focus, answer_from=top_k, reader=self.reader,

@@ -105,7 +105,9 @@ class Retriever:
         todo = [i for i, v in enumerate(query_vectors) if v is None]
         vecs = list(query_vectors)
         if todo:
-            emb = self.embedder.embed_queries([queries[i] for i in todo])
+            # An acronym is written out for the vector ("BJTU" → "Beijing Jiaotong University":
+            # InstitutionMatcher.canonical); the lexical side strips institution names anyway.
+            emb = self.embedder.embed_queries([self.institutions.canonical(queries[i]) for i in todo])
             for j, i in enumerate(todo):
                 vecs[i] = emb[j]
         qmat = np.ascontiguousarray(np.stack(vecs).astype(np.float32))
