@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from .lang import primary_language
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +266,7 @@ def adjusted_probability(p: float, ce: float, fusion: dict) -> float:
 
 
 def is_english_doc(snap, doc_id: str) -> bool:
-    return snap.documents[snap.doc_index[doc_id]].language.split("-")[0].lower() == "en"
+    return primary_language(snap.documents[snap.doc_index[doc_id]].language) == "en"
 
 
 @dataclass

@@ -34,6 +34,15 @@ _LATIN_WORDS = {
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+def primary_language(tag: str | None) -> str:
+    """The primary subtag of a BCP 47 language tag, lower case: "zh-Hant" -> "zh", "en_GB" -> "en".
+
+    ``guess_language`` answers with primary subtags only, so a document's catalog language is
+    compared to a question's through this (a "zh-Hant" page is in the language of a Chinese
+    question)."""
+    return re.split(r"[-_]", (tag or "").strip(), maxsplit=1)[0].lower()
+
+
 def guess_language(text: str) -> str:
     """ISO 639-1 code of the dominant script/language of ``text`` ("en" when unsure)."""
     counts = {code: len(rx.findall(text)) for code, rx in _SCRIPT_RANGES}

@@ -30,7 +30,7 @@ from importlib import resources
 import numpy as np
 
 from .text import count_words
-from .lang import KINDS, guess_language, question_kinds, sentence_kinds
+from .lang import KINDS, guess_language, primary_language, question_kinds, sentence_kinds
 from .lexical import tokenize
 from .records import Passage, Span
 from .retriever import Retrieval
@@ -170,7 +170,7 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
             continue
         vec_rows = [i for i, _ in sents]
         cos = np.asarray(snap.sentence_vectors[vec_rows], dtype=np.float32) @ qv
-        same = 1.0 if snap.documents[snap.doc_index[p.doc_id]].language == q_lang else 0.0
+        same = 1.0 if primary_language(snap.documents[snap.doc_index[p.doc_id]].language) == q_lang else 0.0
         p_best = float(cos.max())
         for k, ((row, span), c) in enumerate(zip(sents, cos)):
             text = p.text[span.start - p.start:span.end - p.start]

@@ -222,3 +222,35 @@ def test_an_faq_question_is_never_the_quote_its_answer_is(tmp_path):
         assert evidence.answer is not None
         assert not evidence.answer.text.rstrip().endswith("?"), evidence.answer.text
         assert all(not c.text.rstrip().endswith("?") for c in evidence.reading.candidates)
+
+
+@pytest.mark.parametrize("tag,primary", [("zh-Hant", "zh"), ("en-GB", "en"), ("pt_BR", "pt"), ("AR", "ar"),
+                                         ("", ""), (None, "")])
+def test_primary_language(tag, primary):
+    from askintl.lang import primary_language
+
+    assert primary_language(tag) == primary
+
+
+def test_a_page_tagged_with_a_region_or_script_is_in_the_question_s_language(tmp_path):
+    """A catalog's "zh-Hant" page answers a Chinese question with the same-language reader:
+    the language the reader compares is the tag's primary subtag."""
+    import json
+
+    from askintl.config import Settings
+    from askintl.engine import Engine
+    from askintl.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "office.txt").write_text("本校國際處協助外籍學生辦理簽證與住宿。目前共有一千四百名國際學生在校就讀。",
+                                       encoding="utf-8")
+    (corpus / "catalog.json").write_text(json.dumps({"office": {"language": "zh-Hant", "institution": "Example"}}),
+                                         encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash", abstain_threshold=0.0)
+    build_index(settings)
+    engine = Engine.open(settings)
+    question = "本校有多少國際學生？"
+    reading = gather(engine.snapshot, question, engine.evidence(question)[0])
+    assert engine.snapshot.documents[0].language == "zh-Hant"
+    assert reading.candidates and load_reader().head(reading) is load_reader().same
