@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .records import Block, Document
 from .text import CJK_CHAR, LIST_ITEM
 
-STRUCTURE_VERSION = 1
+STRUCTURE_VERSION = 2
 CONTENT, QUESTION, HEADING, TITLE, NAV = "content", "question", "heading", "title", "nav"
 NOT_CONTENT = frozenset({QUESTION, HEADING, TITLE, NAV})
 
@@ -43,6 +43,7 @@ _ITEM = LIST_ITEM
 _END_PUNCT = re.compile(r"[.!?。！？؟;；:：…,，]\s*[\"'”’)\]」』]*\s*$")
 _WORDS = re.compile(r"\w+", re.UNICODE)
 _PLAIN_HEADING_WORDS = 12
+_QUESTION_WORDS = 40  # a longer line that ends in "?" is prose, not an FAQ question
 # "Home > International > About", "当前位置: 首页 > International", "You are here: Study » FAQ"
 _CRUMB_SEP = re.compile(r"\s[>»›/|]\s|\s?[>»›]\s?")
 _CRUMB_PREFIX = re.compile(r"^\s*(当前位置|您的位置|現在位置|you are here|vous êtes ici|sie sind hier|usted está aquí"
@@ -138,7 +139,7 @@ def text_blocks(text: str) -> tuple[Block, ...]:
         if _A_PREFIX.match(line):
             blocks.append(Block("answer", a, b))
             continue
-        if is_question_text(line) and _words(line) <= 40:
+        if is_question_text(line) and _words(line) <= _QUESTION_WORDS:
             blocks.append(Block(QUESTION, a, b))
             continue
         item = _ITEM.match(line)
@@ -202,6 +203,15 @@ def lines_of(doc: Document) -> list[Line]:
             continue
         role = NAV if kind == NAV else CONTENT
         for a, b in _line_spans(text, blk.start, blk.end):
+            line = text[a:b]
+            if kind == "paragraph" and is_question_text(line) and _words(line) <= _QUESTION_WORDS:
+                # A paragraph line that asks, in markup that does not say so
+                # ("<p><strong>Can I work?</strong><br>Yes, ...</p>", "<p>Q: ...</p>"): an FAQ
+                # question, as the same line in a text file is (text_blocks).
+                group += 1
+                question, entry_level = re.sub(r"\s+", " ", _clean_heading(line)), 99
+                lines.append(Line(a, b, QUESTION, group, _path(stack), question))
+                continue
             lines.append(Line(a, b, role, group, _path(stack), question, blk.headers))
     return lines
 

@@ -178,3 +178,25 @@ def test_breadcrumbs_are_navigation():
         assert roles("Some page\n\n" + crumb + "\n\nThe office helps every student who comes to study here.\n")[crumb] == NAV
     assert roles("Title\n\nFees are 3 > 2 in this case, as the table shows.\n")[
         "Fees are 3 > 2 in this case, as the table shows."] == CONTENT
+
+
+def test_a_paragraph_line_that_asks_opens_an_faq_entry_in_markup_that_does_not_say_so():
+    """'<p><strong>Q?</strong><br>A</p>' and '<p>Q: ...</p><p>A: ...</p>': the question line is a
+    question (never quoted, the context of the lines under it), as the same line in a text file is."""
+    from askintl.loaders import html_to_document_parts
+
+    html = ("<h2>Work and housing</h2><p><strong>Can I work while studying?</strong><br>"
+            "Yes, up to 20 hours a week during term.</p><p><strong>Is housing guaranteed?</strong><br>"
+            "First-year students are guaranteed a room.</p>"
+            "<p>Q: Do I need a visa?</p><p>A: Students from outside the EU need one.</p>"
+            "<p>Our office answers every message within two days. Why wait? Write today.</p>")
+    text, _, blocks = html_to_document_parts(html)
+    lines = {text[ln.start:ln.end]: ln for ln in lines_of(Document(doc_id="p", text=text, title="Work", blocks=blocks))}
+    for q in ("Can I work while studying?", "Is housing guaranteed?", "Q: Do I need a visa?"):
+        assert lines[q].role == QUESTION, q
+    assert lines["Yes, up to 20 hours a week during term."].question == "Can I work while studying?"
+    assert lines["First-year students are guaranteed a room."].question == "Is housing guaranteed?"
+    assert lines["A: Students from outside the EU need one."].question == "Q: Do I need a visa?"
+    assert lines["Yes, up to 20 hours a week during term."].group != lines["First-year students are guaranteed a room."].group
+    # A question mark inside a line of prose does not make the line a question.
+    assert lines["Our office answers every message within two days. Why wait? Write today."].role == CONTENT
