@@ -165,10 +165,26 @@ _S_KIND = {
 }
 
 
+# "How much is the final exam worth?", "how much does the midterm count towards the grade?": a
+# share of a grade (a number, a percentage), not a price, unless the question also names money.
+# ("How much was the contract worth?" stays a price: no grade or exam in it.)
+_SHARE_Q = re.compile(r"\b(worth|weigh(s|t|ted|ting)?|count(s|ed)? (for|towards?)|percent(age)?|proportion)\b|"
+                      r"比例|比重|百分之|百分比|процент|доля|نسبة", re.IGNORECASE)
+_GRADE_WORD = re.compile(r"\b(grades?|marks?|scores?|exams?|examination|midterms?|finals?|assignments?|quiz(zes)?|"
+                         r"tests?|participation|homework|projects?|essays?|labs?|presentations?|attendance|coursework)\b|"
+                         r"成绩|考试|作业|оценк|экзамен|درجة|امتحان", re.IGNORECASE)
+_MONEY_NOUN = re.compile(r"\b(cost|costs|fee|fees|price|tuition|pay|euros?|dollars?|pounds?|yuan|rmb)\b|学费|费用|"
+                         r"价格|多少钱|стоимост|плата|رسوم|تكلفة", re.IGNORECASE)
+
+
 def question_kinds(question: str) -> frozenset[str]:
     """The kinds of answer a question asks for (empty: none that a pattern can tell)."""
     found = {k for k, rx in _Q_KIND.items() if rx.search(question)}
     found |= {k for k, rx in _Q_KIND_EXTRA.items() if rx.search(question)}
+    if "money" in found and _SHARE_Q.search(question) and _GRADE_WORD.search(question) \
+            and not _MONEY_NOUN.search(question):
+        found.discard("money")
+        found.add("number")
     if found & {"duration", "money"}:
         found.discard("number")  # "how much does it cost": the number is a price
     return frozenset(found)

@@ -29,6 +29,12 @@ def test_question_kinds_in_several_scripts(question, kind):
 def test_a_price_question_is_not_a_plain_number_question():
     assert question_kinds("How much does the dormitory cost?") == {"money"}
     assert question_kinds("What is a doctoral program?") == frozenset()
+    # A share of a grade is a number (a percentage), not a price, unless money is named too.
+    assert question_kinds("How much is the final exam worth?") == {"number"}
+    assert question_kinds("How much does the midterm count toward the final grade?") == {"number"}
+    assert question_kinds("期末考试占总成绩的比例是多少？") == {"number"}
+    assert question_kinds("How much is the application fee worth it?") == {"money"}
+    assert question_kinds("How much is the scholarship worth?") == {"money"}  # no grade in it
 
 
 @pytest.mark.parametrize("sentence,kind,present", [
