@@ -66,7 +66,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from . import __version__
 from .errors import CrawlError, LoaderError
 from .identifiers import doc_id_for_url, url_problem
-from .loaders import CATALOG_NAME, iter_corpus_files, load_file
+from .loaders import CATALOG_NAME, catalog_lock, iter_corpus_files, load_file
 
 log = logging.getLogger(__name__)
 
@@ -799,7 +799,13 @@ class Crawler:
     # ---- commit ---------------------------------------------------------------------------------
     def _commit(self) -> None:
         self._hand_entries = None
-        catalog = dict(self.catalog)
+        # The catalog is read again under its lock and only this crawl's entries change: an entry
+        # the admin API wrote while the crawl ran is kept (loaders.catalog_lock).
+        with catalog_lock(self.corpus):
+            self._commit_locked(_read_raw_catalog(self.corpus))
+
+    def _commit_locked(self, current: dict) -> None:
+        catalog = dict(current)
         pages = {u: e for u, e in self.old_pages.items() if u not in self.saved and u not in self.gone
                  and (self.corpus / e.get("file", "\0")).is_file()}
         for url, why in self.gone.items():
@@ -829,7 +835,7 @@ class Crawler:
                           "etag": saved.etag, "last_modified": saved.last_modified,
                           "content_hash": saved.content_hash, "text_hash": saved.text_hash, "depth": saved.depth,
                           "links": saved.links, "extractor": saved.extractor}
-        if catalog != self.catalog or not (self.corpus / CATALOG_NAME).exists():
+        if catalog != current or not (self.corpus / CATALOG_NAME).exists():
             _write_atomic(self.corpus / CATALOG_NAME, json.dumps(catalog, ensure_ascii=False, indent=2) + "\n")
         _write_atomic(self.corpus / STATE_NAME,
                       json.dumps({"version": STATE_VERSION, "pages": pages}, ensure_ascii=False, indent=1) + "\n")

@@ -8,6 +8,7 @@ read is reported with its reason and skipped.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html as _html
@@ -16,6 +17,7 @@ import logging
 import os
 import re
 import stat
+import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +36,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 # Past it a file is skipped with its reason, not cut: it would take the default model the best
 # part of an hour to embed, and it is far more likely a dump than an international-office page.
 MAX_TEXT_CHARS = 1_000_000
+_CATALOG_THREAD_LOCK = threading.Lock()  # flock is per open file: threads of one process queue here (not re-entrant)
 _CATALOG_TEXT_FIELDS = ("title", "institution", "city", "language", "url", "fetched_at", "page_date")
 
 
@@ -46,6 +49,31 @@ def content_hash(text: str, blocks: tuple[Block, ...] | None = None) -> str:
     structure = json.dumps([[b.kind, b.start, b.end, b.level, list(b.headers)] for b in blocks],
                            ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((text + "\x00" + structure).encode("utf-8")).hexdigest()
+
+
+CATALOG_LOCK_NAME = ".catalog.lock"
+
+
+@contextlib.contextmanager
+def catalog_lock(corpus_dir: Path):
+    """Hold the corpus folder's catalog lock (an advisory ``flock`` on ``.catalog.lock``, so it
+    holds across processes): every read-modify-write of ``catalog.json`` (the admin API's uploads
+    and deletions, a crawl's commit) takes it, so neither writes over the other's entries.
+    Without ``fcntl`` (not POSIX) it only orders threads of this process."""
+    path = Path(corpus_dir) / CATALOG_LOCK_NAME
+    with _CATALOG_THREAD_LOCK:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            yield
+            return
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
 
 def load_catalog(corpus_dir: Path) -> dict[str, dict]:

@@ -47,7 +47,7 @@ def _by_path(report, site) -> dict[str, object]:
 
 def _snapshot(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".crawl.lock"}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in (".crawl.lock", ".catalog.lock")}
 
 
 @pytest.fixture(scope="module")
@@ -306,3 +306,29 @@ def test_a_start_url_that_redirects_brings_its_targets_folder(tmp_path):
         assert lines["/intl-old/"].outcome == "skipped" and lines["/intl/study/"].outcome == "new"
         assert lines["/intl/study/exchange/"].outcome == "new"
         assert any("/intl/study/ is allowed too" in n for n in report.notes)
+
+
+def test_a_catalog_entry_written_while_a_crawl_runs_is_kept(tmp_path, monkeypatch):
+    """The admin API may add a document while a crawl runs: the crawl's commit re-reads the
+    catalog under its lock and changes only its own entries."""
+    from askintl import crawl as crawl_module
+    from askintl.loaders import catalog_lock
+
+    with CrawlSite() as site:
+        corpus = _hand_corpus(tmp_path, site)
+        original = crawl_module.Crawler._crawl
+
+        def crawl_then_admin_writes(self):
+            original(self)
+            with catalog_lock(corpus):  # what CorpusAdmin.put does, meanwhile
+                catalog = json.loads((corpus / "catalog.json").read_text(encoding="utf-8"))
+                catalog["uploaded-guide"] = {"title": "Uploaded while crawling", "institution": "Harrowgate University"}
+                (corpus / "catalog.json").write_text(json.dumps(catalog), encoding="utf-8")
+
+        monkeypatch.setattr(crawl_module.Crawler, "_crawl", crawl_then_admin_writes)
+        report = crawl(_options(site, corpus))
+        assert any(p.outcome == "new" for p in report.pages)
+        catalog = json.loads((corpus / "catalog.json").read_text(encoding="utf-8"))
+        assert catalog["uploaded-guide"]["title"] == "Uploaded while crawling"
+        assert "harrowgate-about" in catalog
+        assert sum(1 for e in catalog.values() if isinstance(e, dict) and e.get("url", "").startswith(site.url)) > 2

@@ -28,7 +28,7 @@ from ..errors import (AskintlError, ConfigError, ConflictError, IndexUnavailable
 from ..identifiers import check_doc_id as _check_doc_id
 from ..identifiers import check_url
 from ..indexer import index_documents
-from ..loaders import CATALOG_NAME, SUFFIXES, iter_corpus_files, load_corpus, load_file
+from ..loaders import CATALOG_NAME, SUFFIXES, catalog_lock, iter_corpus_files, load_corpus, load_file
 
 log = logging.getLogger(__name__)
 
@@ -117,15 +117,16 @@ class CorpusAdmin:
                     load_file(tmp, doc_id=doc_id)
                 except LoaderError as exc:
                     raise InvalidRequestError(f"document {doc_id!r} cannot be indexed: {exc.reason}") from None
-                catalog = self._read_catalog()
-                catalog[doc_id] = upload.catalog_entry()
-                os.replace(tmp, final)
+                with catalog_lock(self.corpus_dir):  # a crawl may be writing it too
+                    catalog = self._read_catalog()
+                    catalog[doc_id] = upload.catalog_entry()
+                    os.replace(tmp, final)
+                    self._write_catalog(catalog)
             finally:
                 tmp.unlink(missing_ok=True)
             for path in old:
                 if path != final:
                     path.unlink(missing_ok=True)
-            self._write_catalog(catalog)
         return Change(doc_id, "replaced" if old else "added", self.request_reindex())
 
     def delete(self, doc_id: str) -> Change:
@@ -140,9 +141,10 @@ class CorpusAdmin:
                 raise ConflictError("refusing to delete the last document: the index would be empty")
             for path in old:
                 path.unlink(missing_ok=True)
-            catalog = self._read_catalog()
-            if catalog.pop(doc_id, None) is not None:
-                self._write_catalog(catalog)
+            with catalog_lock(self.corpus_dir):
+                catalog = self._read_catalog()
+                if catalog.pop(doc_id, None) is not None:
+                    self._write_catalog(catalog)
         return Change(doc_id, "deleted", self.request_reindex())
 
     def _read_catalog(self) -> dict:
