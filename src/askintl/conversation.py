@@ -3,7 +3,8 @@
 The referent is the institution of the earlier turns (the most recent one named, in the
 user's questions first, then in the answers). English pronouns that stand for it are
 replaced by its name; in other languages the name is added in parentheses. When no
-institution can be found, the previous question is added instead, for its context. The standalone query
+institution can be found, or a word still points back at something else ("from there",
+"that programme"), the previous question is added too, for its context. The standalone query
 is what gets searched, and it is returned so that the user can see it. It is at most ``max_chars``
 long (``Settings.max_query_chars``) whatever the history holds: it is what the model embeds.
 """
@@ -22,6 +23,13 @@ _DEICTIC = re.compile(
     r"\b(there|that|this|these|those|he|she|his|her|the same)\b|"
     r"\b(ils|elles|leur|leurs|y|là|ellos|ellas|su|sus|allí|allá|ahí|sie|dort|deren)\b|"
     r"\b(они|их|там|это|этот|эта|он|она)\b|(他们|她们|它|那里|那儿|该校|这所|那所)|\b(هم|هناك|هذا|هذه|ذلك)\b",
+    re.IGNORECASE,
+)
+# A word that points back at a place (or the same thing) the earlier turn named: "how many students
+# from there". Not the "there" of "is there a ..." / "there are ...".
+_POINTS_BACK = re.compile(
+    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bwill )\bthere\b(?!\s+(is|are|was|were|will be|has been|have been)\b)|\bthe same\b|"
+    r"\b(там|туда|оттуда)\b|那里|那儿|那边|هناك|\b(allí|allá|ahí|dort|dorthin|là-bas)\b",
     re.IGNORECASE,
 )
 _FOLLOWUP_START = re.compile(r"^\s*(and|also|what about|how about|et|y|и|а|还有|那)\b", re.IGNORECASE)
@@ -83,9 +91,11 @@ def _resolve(question: str, history: list[Turn] | None, matcher: InstitutionMatc
             query, n = _POSSESSIVE.subn(inst + "'s", query, count=1)
         if not n:
             query = f"{query} ({inst})"
-    if not inst:
-        # Nothing to name: let the previous question lend its context to the search.
+    if not inst or _POINTS_BACK.search(query):
+        # Nothing to name, or a word still points back at something the institution is not
+        # ("how many students from *there*", "when does *that* programme start"): let the
+        # previous question lend its context to the search.
         prev = _previous_user(history)
-        if prev:
+        if prev and prev.strip() != question.strip():
             query = f"{query} ({prev})"
     return Resolution(query, [inst] if inst else [])

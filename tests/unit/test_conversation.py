@@ -91,3 +91,20 @@ def test_names_are_stripped_longest_first_and_acronyms_keep_their_case():
     assert M.strip("Does Beijing Jiaotong University (BJTU) host students?") == "Does ( ) host students?"
     assert M.find("the bjtu acronym in lower case is an ordinary word") == []
     assert M.last_named("BJTU first, then Nanjing Railway") == "Nanjing Vocational Institute of Railway Technology"
+
+
+def test_a_word_pointing_back_at_a_place_brings_the_previous_question():
+    history = [Turn("user", "Which institution trains railway staff for Egypt?"),
+               Turn("assistant", "Nanjing Vocational Institute of Railway Technology built the Egyptian Railway "
+                                 "Training Center.")]
+    r = resolve("How many students from there have they recruited so far?", history, M)
+    assert r.institutions == ["Nanjing Vocational Institute of Railway Technology"]
+    assert r.query.startswith("How many students from there have Nanjing Vocational Institute of Railway Technology")
+    assert "Egypt" in r.query  # "there": the place of the question before
+    for question in ("Сколько студентов оттуда они набрали?", "他们从那里招收了多少学生？"):
+        assert "Egypt" in resolve(question, history, M).query, question
+    # The "there" of "is there" points at nothing: only the institution is filled in.
+    for question in ("Is there a dormitory for them?", "Are there scholarships at their school?",
+                     "Will there be a job fair for their students?"):
+        r = resolve(question, history, M)
+        assert "Egypt" not in r.query and "Nanjing Vocational" in r.query, question
