@@ -15,8 +15,8 @@ import numpy as np
 
 from .text import LIST_MARKER, count_words
 from .crossencoder import rerank  # cross-encoder (English)
-from .facets import asked, conflicts
-from .lang import REQUIRED_FORM, answer_type, guess_language, matches_answer_type, strict_evidence
+from .facets import asked, conflicts, covered
+from .lang import REQUIRED_FORM, answer_type, guess_language, matches_answer_type, question_kinds, strict_evidence
 from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
 from .records import Answer, Passage, Span
@@ -200,6 +200,14 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
         allowed = [i for i in allowed if not conflicts(facets, _context(reading.candidates[i], places))]
         if not allowed:
             return Evidence(None, 0.0, reading)
+        if strict is not None or question_kinds(question) & _VALUE_KINDS:
+            # The question asks for a value (a fee, a date, a number) for one level, intake or test,
+            # and the page names others of that facet but never the one asked: its values are
+            # the others' (the PhD fee is not on a page of bachelor's and master's fees).
+            silent = {d for d in {reading.candidates[i].passage.doc_id for i in allowed} if _silent_on(snap, d, facets)}
+            allowed = [i for i in allowed if reading.candidates[i].passage.doc_id not in silent]
+            if not allowed:
+                return Evidence(None, 0.0, reading)
     best = max(allowed, key=lambda i: key[i])  # cross-encoder: key (was scores)
     if best != int(np.argmax(scores)):
         # The best sentence is in a passage the user was not shown, or lacks the form asked for:
@@ -229,6 +237,21 @@ def _quoted(snap: IndexSnapshot, question: str, cand: Candidate, focus: str | No
         return cand.text
     span = shape_quote(snap, question, cand, focus)
     return cand.passage.text[span.start - cand.passage.start:span.end - cand.passage.start]
+
+
+_VALUE_KINDS = frozenset({"money", "number", "time", "duration"})
+_DOC_FACETS: dict[tuple[str, str], dict[str, frozenset[str]]] = {}
+
+
+def _silent_on(snap: IndexSnapshot, doc_id: str, facets: dict[str, frozenset[str]]) -> bool:
+    """Whether the document names values of an asked facet, but none of the asked ones."""
+    key = (snap.version, doc_id)
+    said = _DOC_FACETS.get(key)
+    if said is None:
+        if len(_DOC_FACETS) > 4096:
+            _DOC_FACETS.clear()
+        said = _DOC_FACETS[key] = covered(snap.document_text(doc_id))
+    return any(f in said and not (said[f] & values) for f, values in facets.items())
 
 
 def _context(cand: Candidate, places: dict[int, tuple[list[str], str, list[str]]]) -> str:

@@ -111,6 +111,17 @@ def mentioned(text: str) -> dict[str, frozenset[str]]:
     return out
 
 
+def covered(text: str) -> dict[str, frozenset[str]]:
+    """{facet: every value ``text`` speaks of, by a specific or a generic word} (a whole page:
+    "Graduate programs" on a page covers master's and doctorate even beside "undergraduate")."""
+    out: dict[str, frozenset[str]] = {}
+    for facet in FACETS:
+        hits = [v for v in VALUES if v.facet == facet and v.pattern.search(text)]
+        if hits:
+            out[facet] = frozenset().union(*(v.covers for v in hits))
+    return out
+
+
 def asked(question: str) -> dict[str, frozenset[str]]:
     """{facet: the values a question asks about} (read as ``mentioned`` reads a sentence)."""
     return mentioned(question)

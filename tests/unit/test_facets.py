@@ -57,7 +57,7 @@ def _engine_over(tmp_path, text: str):
     from askintl.indexer import build_index
 
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    corpus.mkdir(parents=True)
     (corpus / "fees.md").write_text(text, encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash", abstain_threshold=0.0)
     build_index(settings)
@@ -92,3 +92,31 @@ def test_a_question_whose_sources_hold_only_siblings_is_refused(tmp_path):
     assert r.abstained and r.answer is None, r.answer
     # The same page still answers what it does say.
     assert not engine.ask("What IELTS score do applicants need?").abstained
+
+
+PAGE = """# Studying at Example University
+
+Every international student pays a registration charge of 300 EUR per semester.
+Bachelor students choose their courses online in the first week.
+Master students are assigned a supervisor in their first month.
+Students with a child can ask for a family room in the Oak residence.
+"""
+
+
+def test_a_value_for_a_level_the_page_never_names_is_not_taken_from_a_general_sentence(tmp_path):
+    """The page speaks of bachelor's and master's students and never of doctoral ones: a PhD
+    question asking for a value (a fee, a date, a number) is not answered with a sentence that
+    names no level, because the page's values are the others'. A question without a value asked
+    for, and a question about a level the page names, still read the general sentence."""
+    engine = _engine_over(tmp_path, PAGE)
+    for question in ("How much do PhD students pay per semester?", "博士生每学期交多少钱？"):
+        r = engine.ask(question)
+        assert r.abstained and r.answer is None, (question, r.answer)
+    r = engine.ask("How much do master students pay per semester?")
+    assert not r.abstained and "300 EUR" in r.answer.text, r.answer
+    r = engine.ask("Can PhD students with a child get a family room?")
+    assert not r.abstained and r.answer is not None  # nothing asked for a value: the general sentence may answer
+    # "Graduate" on a page covers master's and doctorate: such a page is not silent on PhDs.
+    engine = _engine_over(tmp_path / "graduate", PAGE.replace("Master students", "Graduate students"))
+    r = engine.ask("How much do PhD students pay per semester?")
+    assert not r.abstained and "300 EUR" in r.answer.text, r.answer
