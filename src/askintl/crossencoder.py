@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
 from .lang import primary_language
 
 log = logging.getLogger(__name__)

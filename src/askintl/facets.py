@@ -97,29 +97,28 @@ FACETS = tuple(dict.fromkeys(v.facet for v in VALUES))
 NAMED_IN_ANSWER = frozenset({"test"})
 
 
+def _named(text: str, generic_too: bool) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for facet in FACETS:
+        hits = [v for v in VALUES if v.facet == facet and v.pattern.search(text)]
+        if hits:
+            specific = [] if generic_too else [v for v in hits if not v.generic]
+            out[facet] = frozenset().union(*(v.covers for v in (specific or hits)))
+    return out
+
+
 @lru_cache(maxsize=16384)  # candidate contexts repeat across questions; bounded (~a few MB)
 def mentioned(text: str) -> dict[str, frozenset[str]]:
     """{facet: the values ``text`` names}: its specific values when it names any ("硕士研究生", a
     master's graduate student: master), else what its generic ones cover ("graduate
     programmes": master and doctorate)."""
-    out: dict[str, frozenset[str]] = {}
-    for facet in FACETS:
-        hits = [v for v in VALUES if v.facet == facet and v.pattern.search(text)]
-        if hits:
-            specific = [v for v in hits if not v.generic]
-            out[facet] = frozenset().union(*(v.covers for v in (specific or hits)))
-    return out
+    return _named(text, generic_too=False)
 
 
 def covered(text: str) -> dict[str, frozenset[str]]:
     """{facet: every value ``text`` speaks of, by a specific or a generic word} (a whole page:
     "Graduate programs" on a page covers master's and doctorate even beside "undergraduate")."""
-    out: dict[str, frozenset[str]] = {}
-    for facet in FACETS:
-        hits = [v for v in VALUES if v.facet == facet and v.pattern.search(text)]
-        if hits:
-            out[facet] = frozenset().union(*(v.covers for v in hits))
-    return out
+    return _named(text, generic_too=True)
 
 
 def asked(question: str) -> dict[str, frozenset[str]]:

@@ -80,6 +80,16 @@ def is_question_text(text: str) -> bool:
     return bool(QUESTION_END.search(text) or _Q_PREFIX.match(text))
 
 
+def _asks(line: str) -> bool:
+    """An FAQ question line: it asks, and it is not a long line of prose that ends in "?"."""
+    return is_question_text(line) and _words(line) <= _QUESTION_WORDS
+
+
+def _question_of(text: str) -> str:
+    """An FAQ question as its entry's lines carry it: markup stripped, white space collapsed."""
+    return re.sub(r"\s+", " ", _clean_heading(text))
+
+
 def _clean_heading(text: str) -> str:
     m = _MD_HEADING.match(text)
     if m:
@@ -139,7 +149,7 @@ def text_blocks(text: str) -> tuple[Block, ...]:
         if _A_PREFIX.match(line):
             blocks.append(Block("answer", a, b))
             continue
-        if is_question_text(line) and _words(line) <= _QUESTION_WORDS:
+        if _asks(line):
             blocks.append(Block(QUESTION, a, b))
             continue
         item = _ITEM.match(line)
@@ -197,19 +207,19 @@ def lines_of(doc: Document) -> list[Line]:
                 while stack and stack[-1][0] >= level:
                     stack.pop()
             group += 1
-            question, entry_level = re.sub(r"\s+", " ", _clean_heading(btext)), level
+            question, entry_level = _question_of(btext), level
             for a, b in _line_spans(text, blk.start, blk.end):
                 lines.append(Line(a, b, QUESTION, group, _path(stack), question))
             continue
         role = NAV if kind == NAV else CONTENT
         for a, b in _line_spans(text, blk.start, blk.end):
             line = text[a:b]
-            if kind == "paragraph" and is_question_text(line) and _words(line) <= _QUESTION_WORDS:
+            if kind == "paragraph" and _asks(line):
                 # A paragraph line that asks, in markup that does not say so
                 # ("<p><strong>Can I work?</strong><br>Yes, ...</p>", "<p>Q: ...</p>"): an FAQ
                 # question, as the same line in a text file is (text_blocks).
                 group += 1
-                question, entry_level = re.sub(r"\s+", " ", _clean_heading(line)), 99
+                question, entry_level = _question_of(line), 99
                 lines.append(Line(a, b, QUESTION, group, _path(stack), question))
                 continue
             lines.append(Line(a, b, role, group, _path(stack), question, blk.headers))
