@@ -62,3 +62,23 @@ def metric_samples(text: str) -> MetricSamples:
             name, labels, value = m.groups()
             dict.__setitem__(out, _canonical(f"{name}{{{labels}}}" if labels else name), float(value))
     return out
+
+
+def engine_over(root, files: dict[str, str], catalog: dict | None = None):
+    """An engine (hashing embedder, no abstention threshold) over a corpus of ``files`` (name →
+    text) written under ``root``, with ``catalog`` as its catalog.json when given."""
+    import json
+
+    from askintl.config import Settings
+    from askintl.engine import Engine
+    from askintl.indexer import build_index
+
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True)
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    if catalog is not None:
+        (corpus / "catalog.json").write_text(json.dumps(catalog), encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index", embedder="hash", abstain_threshold=0.0)
+    build_index(settings)
+    return Engine.open(settings)

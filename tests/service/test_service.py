@@ -1,5 +1,6 @@
 """Running askintl in public: rate limits, CORS, admin auth and background reindexing,
 metrics and structured request logs (in-process client, hashing embedder, tiny data)."""
+import contextlib
 import json
 import logging
 import os
@@ -380,16 +381,23 @@ class Capture(logging.Handler):
         self.lines.append(json.loads(JsonFormatter().format(record)))
 
 
-def test_each_request_is_logged_as_one_json_object(make_client):
-    client = make_client(request_log=True)
+@contextlib.contextmanager
+def access_log():
+    """The access log's lines (as JSON objects) written while the block runs."""
     capture = Capture()
     logger = logging.getLogger("askintl.access")
     logger.addHandler(capture)
     try:
-        r = client.post("/v1/ask", json={"question": ALPHA_QUESTION}, headers={"X-Request-ID": "trace-123"})
-        bad = client.get("/v1/documents/nope", headers={"X-Request-ID": "not ok!"})
+        yield capture
     finally:
         logger.removeHandler(capture)
+
+
+def test_each_request_is_logged_as_one_json_object(make_client):
+    client = make_client(request_log=True)
+    with access_log() as capture:
+        r = client.post("/v1/ask", json={"question": ALPHA_QUESTION}, headers={"X-Request-ID": "trace-123"})
+        bad = client.get("/v1/documents/nope", headers={"X-Request-ID": "not ok!"})
     ask_line, miss_line = capture.lines
     assert ask_line["request_id"] == "trace-123" == r.headers["x-request-id"]
     assert ask_line | {"ts": None, "duration_ms": None, "bytes_sent": None} == {
@@ -405,13 +413,8 @@ def test_each_request_is_logged_as_one_json_object(make_client):
 
 def test_request_logs_can_be_turned_off(make_client):
     client = make_client(request_log=False)
-    capture = Capture()
-    logger = logging.getLogger("askintl.access")
-    logger.addHandler(capture)
-    try:
+    with access_log() as capture:
         client.get("/healthz")
-    finally:
-        logger.removeHandler(capture)
     assert capture.lines == []
 
 
@@ -423,14 +426,9 @@ def test_unexpected_errors_are_500_json_and_logged_with_the_traceback(make_clien
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(hash_engine, "ask_checked", explode)  # what the API calls
-    capture = Capture()
-    logger = logging.getLogger("askintl.access")
-    logger.addHandler(capture)
-    try:
+    with access_log() as capture:
         r = broken.post("/v1/ask", json={"question": ALPHA_QUESTION})
         chat = broken.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
-    finally:
-        logger.removeHandler(capture)
     assert r.status_code == 500 and r.json()["error"] == "internal error"
     assert r.headers["x-request-id"] in r.json()["detail"] and "disk on fire" not in r.text
     assert chat.status_code == 500 and chat.json()["error"]["type"] == "server_error"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import engine_over
+
 from askintl.facets import asked, conflicts, mentioned
 
 
@@ -52,16 +54,7 @@ def test_a_sibling_conflicts_and_a_neutral_or_covering_sentence_does_not():
 
 
 def _engine_over(tmp_path, text: str):
-    from askintl.config import Settings
-    from askintl.engine import Engine
-    from askintl.indexer import build_index
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir(parents=True)
-    (corpus / "fees.md").write_text(text, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash", abstain_threshold=0.0)
-    build_index(settings)
-    return Engine.open(settings)
+    return engine_over(tmp_path, {"fees.md": text})
 
 
 FEES = """# Fees for international students

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers import engine_over
+
 from askintl.lang import question_kinds, sentence_kinds
 from askintl.reader import (ANSWER_FEATURES, CROSS_SENTENCE_FEATURES, SENTENCE_FEATURES, Reading,
                             answer_features, gather, load_reader)
@@ -142,16 +144,7 @@ def test_strict_evidence_kinds(question, kind):
 
 
 def _engine_over(tmp_path, text: str):
-    from askintl.config import Settings
-    from askintl.engine import Engine
-    from askintl.indexer import build_index
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir(parents=True)
-    (corpus / "office.txt").write_text(text, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash", abstain_threshold=0.0)
-    build_index(settings)
-    return Engine.open(settings)
+    return engine_over(tmp_path, {"office.txt": text})
 
 
 def test_a_fee_question_over_sources_without_any_amount_is_refused(tmp_path):
@@ -241,21 +234,8 @@ def test_primary_language(tag, primary):
 def test_a_page_tagged_with_a_region_or_script_is_in_the_question_s_language(tmp_path):
     """A catalog's "zh-Hant" page answers a Chinese question with the same-language reader:
     the language the reader compares is the tag's primary subtag."""
-    import json
-
-    from askintl.config import Settings
-    from askintl.engine import Engine
-    from askintl.indexer import build_index
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "office.txt").write_text("本校國際處協助外籍學生辦理簽證與住宿。目前共有一千四百名國際學生在校就讀。",
-                                       encoding="utf-8")
-    (corpus / "catalog.json").write_text(json.dumps({"office": {"language": "zh-Hant", "institution": "Example"}}),
-                                         encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash", abstain_threshold=0.0)
-    build_index(settings)
-    engine = Engine.open(settings)
+    engine = engine_over(tmp_path, {"office.txt": "本校國際處協助外籍學生辦理簽證與住宿。目前共有一千四百名國際學生在校就讀。"},
+                         catalog={"office": {"language": "zh-Hant", "institution": "Example"}})
     question = "本校有多少國際學生？"
     reading = gather(engine.snapshot, question, engine.evidence(question)[0])
     assert engine.snapshot.documents[0].language == "zh-Hant"
