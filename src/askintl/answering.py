@@ -20,6 +20,7 @@ from .lang import REQUIRED_FORM, answer_type, guess_language, matches_answer_typ
 from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
 from .records import Answer, Passage, Span
+from .structure import is_label_line
 from .retriever import Retrieval
 from .index import IndexSnapshot
 
@@ -102,6 +103,9 @@ def shape_quote(snap: IndexSnapshot, question: str, cand: Candidate, focus: str 
     lead_in = cand.text.rstrip().endswith((":", "："))
     if words >= MIN_SENTENCE_WORDS and not lead_in:
         return span
+    if not lead_in and _whole_line(snap.document_text(p.doc_id), span) \
+            and (is_label_line(cand.text) or _MD_TABLE_ROW.match(cand.text)):
+        return span  # "Credits: 4", "| Final exam | 25% |": a line of its own stands alone
     end = span.end
     marked = None  # does the list below a lead-in mark its items ("- ", "1.")? Then it ends with them.
     for row, nxt in sents[k + 1:]:
@@ -119,6 +123,16 @@ def shape_quote(snap: IndexSnapshot, question: str, cand: Candidate, focus: str 
         if not lead_in:
             break  # a short sentence takes one more along
     return Span(span.start, end)
+
+
+_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+
+
+def _whole_line(doc_text: str, span: Span) -> bool:
+    """The span is a line of its own in its document."""
+    before = doc_text[:span.start].rstrip(" \t")
+    after = doc_text[span.end:].lstrip(" \t")
+    return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
 
 
 def faq_answer(snap: IndexSnapshot, query_vector: np.ndarray, cand: Candidate) -> Span | None:

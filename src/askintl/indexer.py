@@ -16,7 +16,7 @@ from .lexical import TOKENIZER_VERSION
 from .loaders import load_corpus
 from .records import Chunk, Document
 from .index import FORMAT_VERSION, IndexContent, IndexStore
-from .structure import STRUCTURE_VERSION, context_of
+from .structure import STRUCTURE_VERSION, context_of, label_context
 
 log = logging.getLogger(__name__)
 BATCH = 32
@@ -87,11 +87,25 @@ def chunk_contexts(chunk: Chunk, doc: Document) -> tuple[str, str]:
     return passage_ctx + place, sentence_ctx
 
 
+def sentence_texts(chunk: Chunk, doc: Document) -> list[str]:
+    """What each sentence of a passage is embedded as: the sentence context, the section heading
+    when the sentence is a short label line (``structure.label_context``: "Instructor: Email:
+    x@y.edu"), then the sentence."""
+    _, sentence_ctx = chunk_contexts(chunk, doc)
+    out = []
+    for s in chunk.sentences:
+        text = chunk.text[s.start - chunk.start:s.end - chunk.start]
+        label = label_context(text, chunk.heading_path)
+        out.append(sentence_ctx + (label + ": " if label else "") + text)
+    return out
+
+
 def _shares_vector(chunk: Chunk, doc: Document) -> bool:
-    """A one-sentence passage embedded with the same context as its sentence: one vector."""
-    passage_ctx, sentence_ctx = chunk_contexts(chunk, doc)
-    return (passage_ctx == sentence_ctx and len(chunk.sentences) == 1
-            and (chunk.sentences[0].start, chunk.sentences[0].end) == (chunk.start, chunk.end))
+    """A one-sentence passage embedded as its sentence is: one vector."""
+    passage_ctx, _ = chunk_contexts(chunk, doc)
+    return (len(chunk.sentences) == 1
+            and (chunk.sentences[0].start, chunk.sentences[0].end) == (chunk.start, chunk.end)
+            and sentence_texts(chunk, doc) == [passage_ctx + chunk.text])
 
 
 def _embed(embedder: Embedder, texts: list[str], progress) -> np.ndarray:
@@ -173,10 +187,10 @@ def document_texts(doc: Document, max_words: int) -> tuple[list[Chunk], list[str
     chunks = chunk_document(doc, max_words)
     texts: list[str] = []
     for c in chunks:
-        passage_ctx, sentence_ctx = chunk_contexts(c, doc)
+        passage_ctx, _ = chunk_contexts(c, doc)
         texts.append(passage_ctx + c.text)
         if not _shares_vector(c, doc):
-            texts.extend(sentence_ctx + c.text[s.start - c.start:s.end - c.start] for s in c.sentences)
+            texts.extend(sentence_texts(c, doc))
     return chunks, texts
 
 

@@ -33,6 +33,7 @@ from .text import count_words
 from .lang import KINDS, guess_language, primary_language, question_kinds, sentence_kinds
 from .lexical import tokenize
 from .records import Passage, Span
+from .structure import label_context
 from .retriever import Retrieval
 from .index import IndexSnapshot
 
@@ -179,6 +180,10 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
                 # question, never its answer. (Its cosine still counts for the sentences beside it.)
                 continue
             toks, have = _sentence_terms(text)
+            label = label_context(text, p.heading_path)
+            if label:  # "Email: x@y.edu" under "Instructor" answers "the instructor's e-mail"
+                ltoks, lhave = _sentence_terms(label)
+                toks, have = ltoks + toks, have | lhave
             hit = np.array([t in have for t in terms], dtype=bool) if terms else np.zeros(0, bool)
             s_kinds = sentence_kinds(text)
             ctx = [float(cos[j]) for j in (k - 1, k + 1) if 0 <= j < len(cos)]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .records import Block, Document
 from .text import CJK_CHAR, LIST_ITEM
 
-STRUCTURE_VERSION = 2
+STRUCTURE_VERSION = 3
 CONTENT, QUESTION, HEADING, TITLE, NAV = "content", "question", "heading", "title", "nav"
 NOT_CONTENT = frozenset({QUESTION, HEADING, TITLE, NAV})
 
@@ -253,3 +253,38 @@ def context_of(heading_path, question: str = "", headers=(), text: str = "") -> 
     if headers:
         parts.append(" | ".join(headers) + ":")
     return " ".join(parts) + " " if parts else ""
+
+
+# "Email: x@y.edu", "- Textbook: Chemistry, 15th edition", "授课教师：张三": a short label, then its value
+_LABEL_LINE = re.compile(r"^\s*(?:[-*•·▪]\s*)?([^\s:：][^:：\n]{0,40}?)\s*[:：]\s*\S")
+_SENTENCE_END = re.compile(r"[.!?。！？؟]\s*[\"'”’)\]」』]*\s*$")
+_LABEL_WORDS = 4
+_LABEL_LINE_WORDS = 14
+_FRAGMENT_WORDS = 8
+
+
+def label_context(text: str, heading_path) -> str:
+    """The section heading a short label line needs to mean anything, else "".
+
+    Syllabi and contact blocks list facts as lines under a heading: "Email: x@y.edu" or
+    "Dr. Elena Marquez" under "Instructor", "Credits: 4" under "Course information". Alone such
+    a line says whose e-mail it is to nobody; its innermost heading does. A line of prose (a
+    sentence ending in a full stop, longer than a label line) does not get it: there the
+    heading would only make every sentence of a section look alike.
+    """
+    if not heading_path:
+        return ""
+    heading = heading_path[-1]
+    if not heading or heading.lower() in text.lower() or not is_label_line(text):
+        return ""
+    return heading
+
+
+def is_label_line(text: str) -> bool:
+    """A short "Label: value" line ("Credits: 4", "- Textbook: ...") or a short fragment without
+    a full stop ("Dr. Elena Marquez", "Harmon Hall, Room 214"): a fact listed, not prose."""
+    words = _words(text)
+    if words > _LABEL_LINE_WORDS or "|" in text or text.rstrip().endswith((":", "：")):
+        return False  # a table row (its column headers are its context) or a lead-in to a list
+    m = _LABEL_LINE.match(text)
+    return bool((m and _words(m.group(1)) <= _LABEL_WORDS) or (words <= _FRAGMENT_WORDS and not _SENTENCE_END.search(text)))

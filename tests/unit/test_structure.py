@@ -8,6 +8,7 @@ from askintl.records import Block, Document
 from askintl.structure import CONTENT, HEADING, NAV, QUESTION, lines_of, text_blocks
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "structure"
+DATA_SYLLABUS = Path(__file__).resolve().parents[1] / "data" / "syllabus"
 
 FAQ_EN = (DATA / "harbour-faq.txt").read_text(encoding="utf-8")  # also a page of test_structure_answers
 
@@ -200,3 +201,35 @@ def test_a_paragraph_line_that_asks_opens_an_faq_entry_in_markup_that_does_not_s
     assert lines["Yes, up to 20 hours a week during term."].group != lines["First-year students are guaranteed a room."].group
     # A question mark inside a line of prose does not make the line a question.
     assert lines["Our office answers every message within two days. Why wait? Write today."].role == CONTENT
+
+
+def test_a_short_label_line_takes_its_section_heading_and_prose_does_not():
+    from askintl.structure import is_label_line, label_context
+
+    path = ("GEO 150", "Instructor")
+    assert label_context("Email: p.raman@fenwick.example", path) == "Instructor"
+    assert label_context("- Textbook: Rivers, 3rd edition, by Lane.", ("Course", "Required materials")) \
+        == "Required materials"
+    assert label_context("授课教师：张三", ("课程信息",)) == "课程信息"
+    assert label_context("Dr. Priya Raman", path) == "Instructor"     # a fragment: a name, a room
+    # prose, a lead-in to a list, a table row (its column headers are its context), no heading,
+    # a line that already names its heading
+    assert label_context("The final exam is held on December 10 at 9:00 in the Great Hall.", path) == ""
+    assert label_context("You need the following documents:", path) == ""
+    assert label_context("| Final exam | 50% |", ("Assessment",)) == ""
+    assert label_context("Email: p.raman@fenwick.example", ()) == ""
+    assert label_context("Instructor email: p.raman@fenwick.example", path) == ""
+    assert not is_label_line("Students read maps and field data and write two short reports about rivers "
+                             "and their floodplains.")
+
+
+def test_label_lines_are_embedded_with_their_heading_and_sentences_of_prose_are_not():
+    from askintl.indexer import document_texts
+    from askintl.loaders import load_corpus
+
+    doc = load_corpus(DATA_SYLLABUS).documents[0]
+    _, texts = document_texts(doc, 120)
+    assert any(t.endswith("Instructor: Email: p.raman@fenwick.example") for t in texts)
+    assert any(t.endswith("Teaching assistant: Email: t.wolny@fenwick.example") for t in texts)
+    prose = "Late reports lose ten percentage points per day."
+    assert [t for t in texts if t.endswith(prose)] and all(not t.endswith(": " + prose) for t in texts)
