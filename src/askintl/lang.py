@@ -203,7 +203,7 @@ def sentence_kinds(sentence: str) -> frozenset[str]:
 # learned ranker was trained on encyclopedic text, where such lines are rare.
 _Q_STRICT = (
     ("contact", re.compile(r"\b(e-?mail|phone|telephone|fax|courriel|téléphone|correo|teléfono|telefon)\b|"
-                           r"почт|телефон|邮箱|电话|传真|メール|電話|البريد|هاتف|อีเมล|โทรศัพท์", re.IGNORECASE)),
+                           r"почт|телефон|邮箱|邮件|郵箱|郵件|电话|传真|メール|電話|البريد|هاتف|อีเมล|โทรศัพท์", re.IGNORECASE)),
     ("address", re.compile(r"\b(address|postal|mailing|adresse|dirección|endereço|alamat)\b|адрес|地址|住所|"
                            r"عنوان|ที่อยู่", re.IGNORECASE)),
     ("deadline", re.compile(r"\b(deadlines?|due dates?|closing dates?|last (day|date)|latest date|cut-?off date|"
@@ -242,7 +242,6 @@ _S_STRICT = {
         r"septiembre|octubre|noviembre|diciembre)\b|[\d一二三四五六七八九十]+\s*月|"
         r"\bв\s+(январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре)\b",
         re.IGNORECASE),
-    "contact": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?:\+|\(0?\d)[\d\s()/-]{6,}\d|\b\d{2,4}[-\s]\d{3,4}[-\s]\d{3,4}\b"),
     "address": re.compile(r"\b(Road|Rd\.|Street|St\.|Avenue|Ave\.|Boulevard|Blvd\.|Lane|Drive|Building|Room|"
                           r"P\.\s?O\.\s?Box|Postcode|Zip)\b|\b\d{5,6}\b|路\s*\d+\s*号|街\s*\d+\s*号|〒|улиц|ул\.|"
                           r"проспект|شارع|ص\.ب|ถนน|ซอย"),
@@ -259,9 +258,23 @@ _S_STRICT = {
 REQUIRED_FORM = frozenset({"contact", "money", "deadline"})
 
 
+# Within "contact": a question that asks only for an e-mail address is not answered by a phone
+# number beside it on the same contact block, and one that asks only for a phone number not by an
+# e-mail address.
+_Q_EMAIL = re.compile(r"\b(e-?mail|courriel|correo)\b|почт|邮箱|邮件|郵箱|郵件|电邮|メール|البريد|อีเมล", re.IGNORECASE)
+_Q_PHONE = re.compile(r"\b(phone|telephone|téléphone|teléfono|telefon|call)\b|телефон|电话|電話|هاتف|โทรศัพท์",
+                      re.IGNORECASE)
+_S_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_S_PHONE = re.compile(r"(?:\+|\(0?\d)[\d\s()/-]{6,}\d|\b\d{2,4}[-\s]\d{3,4}[-\s]\d{3,4}\b|\b\d{3}[-.]\d{4}\b")
+_S_CONTACT = re.compile(f"{_S_EMAIL.pattern}|{_S_PHONE.pattern}")
+
+
 def strict_evidence(question: str) -> tuple[str, re.Pattern] | None:
     """(kind, the form a quote must have) for this question, or None."""
     for kind, rx in _Q_STRICT:
         if rx.search(question):
+            if kind == "contact":
+                email, phone = bool(_Q_EMAIL.search(question)), bool(_Q_PHONE.search(question))
+                return kind, _S_EMAIL if email and not phone else _S_PHONE if phone and not email else _S_CONTACT
             return kind, _S_STRICT[kind]
     return None

@@ -1,12 +1,14 @@
 """The learned reader: its features, the bundled models, and the decisions they make."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from helpers import engine_over
 
-from askintl.lang import question_kinds, sentence_kinds
+from askintl.lang import question_kinds, sentence_kinds, strict_evidence
 from askintl.reader import (ANSWER_FEATURES, CROSS_SENTENCE_FEATURES, SENTENCE_FEATURES, Reading,
                             answer_features, gather, load_reader)
 
@@ -143,6 +145,20 @@ def test_strict_evidence_kinds(question, kind):
     assert (found[0] if found else None) == kind
 
 
+@pytest.mark.parametrize("question, email, phone", [
+    ("What is the instructor's email?", True, False),
+    ("讲师的邮箱是什么？", True, False),
+    ("What is the instructor's phone number?", False, True),
+    ("Какой телефон у преподавателя?", False, True),
+    ("What is the e-mail or phone number of the office?", True, True),
+])
+def test_an_email_question_wants_an_address_and_a_phone_question_a_number(question, email, phone):
+    kind, form = strict_evidence(question)
+    assert kind == "contact"
+    assert bool(form.search("Email: p.raman@fenwick.example")) is email
+    assert bool(form.search("Phone: 555-0142")) is phone
+
+
 def _engine_over(tmp_path, text: str):
     return engine_over(tmp_path, {"office.txt": text})
 
@@ -240,3 +256,20 @@ def test_a_page_tagged_with_a_region_or_script_is_in_the_question_s_language(tmp
     reading = gather(engine.snapshot, question, engine.evidence(question)[0])
     assert engine.snapshot.documents[0].language == "zh-Hant"
     assert reading.candidates and load_reader().head(reading) is load_reader().same
+
+
+SYLLABUS = Path(__file__).resolve().parents[1] / "data" / "syllabus" / "geo150.md"
+
+
+@pytest.mark.parametrize("question, quote", [
+    ("What is the instructor's email?", "Email: p.raman@fenwick.example"),
+    ("What is the teaching assistant's email?", "Email: t.wolny@fenwick.example"),
+    ("How many credits is the course?", "Credits: 3"),
+])
+def test_a_label_line_answers_for_its_section_and_is_quoted_alone(tmp_path, question, quote):
+    # "Email: ..." twice, under "Instructor" and under "Teaching assistant": only the heading tells
+    # them apart. A label line is a fact of its own: the quote is that line, not the next one too.
+    engine = engine_over(tmp_path, {"geo150.md": SYLLABUS.read_text(encoding="utf-8")})
+    result = engine.ask(question)
+    assert not result.abstained
+    assert result.answer.text == quote
