@@ -217,6 +217,10 @@ _Q_STRICT = (
                          r"kosten|kostet|gebühr|biaya|yuran)\b|стоимост|сколько стоит|сколько платить|плата|学费|费用|"
                          r"多少钱|价格|交多少|付多少|料金|費用|いくら|رسوم|تكلفة|سعر|كم يكلف|كم تكلف|ค่าใช้จ่าย|ราคา|"
                          r"ค่าเล่าเรียน", re.IGNORECASE)),
+    # a count: "how many", "the number of", 多少 / 几个, сколько, كم, combien, cuántos, wie viele
+    ("count", re.compile(r"\b(how many|(what|which) (is|was|are) the (total )?number of|combien|cu[aá]nt[oa]s|"
+                         r"wie viele|quant[oa]s|berapa)\b|多少|几[个位名所家次种门项人年天周]|幾[個位名所家次種門項人年天週]|"
+                         r"сколько|\bكم\b|いくつ|何人|何名|何回|何校|何か国|กี่", re.IGNORECASE)),
 )
 _MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
            r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|janvier|février|mars|avril|mai|juin|juillet|août|"
@@ -249,13 +253,24 @@ _S_STRICT = {
                         r"[$€£¥₽₹฿]\s?\d|\d[\d,.]*\s?[$€£¥₽₹฿]|\b(USD|EUR|RMB|CNY|GBP|CHF|AUD|CAD|HKD|SGD|MYR|JPY)\s?\d|\d[\d,.\s]*\s?(USD|EUR|RMB|CNY|GBP|yuan|dollars?|euros?|pounds?|rubles?|"
                         r"roubles?|ringgit|baht|dirhams?|riyals?|元|万元|美元|円|руб|долл|евро|دولار|ريال|درهم|جنيه|บาท)",
                         re.IGNORECASE),
+    # a number in digits (any script), in CJK or Thai numerals, or in words
+    "count": re.compile(_DIGIT + r"|[〇一二三四五六七八九十百千万億亿两兩]|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|ร้อย|พัน|"
+                        r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
+                        r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|"
+                        r"both|half|once|twice|single|a pair|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|"
+                        r"onze|douze|vingt|trente|cent|mille|uno|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|"
+                        r"diez|cien|ciento|mil|ein|eine|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|hundert|"
+                        r"tausend|од(ин|на|но)|дв(а|е|ое|ух)|тр(и|ое|ех|ёх)|четыр\w*|пят\w*|шест\w*|сем(ь|и)|"
+                        r"восем\w*|девят\w*|десят\w*|двадцат\w*|тридцат\w*|сорок\w*|сто|сотни|тысяч\w*|"
+                        r"миллион\w*|оба|обе|половин\w*)\b|واحد|اثن|ثلاث|أربع|خمس|سبع|ثمان|تسع|عشر|مئة|مائة|"
+                        r"ألف|آلاف|مليون|ملايين", re.IGNORECASE),
 }
 
 
 # Kinds whose form is so regular that sources without it cannot hold the answer: a fee question
 # over passages that state no amount (and nothing free of charge) is not answered by them, nor a
 # deadline question by passages that give no date.
-REQUIRED_FORM = frozenset({"contact", "money", "deadline"})
+REQUIRED_FORM = frozenset({"contact", "money", "deadline", "count"})
 
 
 # Within "contact": a question that asks only for an e-mail address is not answered by a phone

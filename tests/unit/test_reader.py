@@ -136,7 +136,8 @@ def test_answerability_rises_with_the_evidence():
     ("诺思米尔大学本科申请截止日期是哪天？", "deadline"),
     ("¿Cuál es el plazo para pedir un máster?", "deadline"),
     ("ما هو الموعد النهائي للتقديم؟", "deadline"),
-    ("How many students study there?", None),
+    ("How many students study there?", "count"),
+    ("Where do students live?", None),
 ])
 def test_strict_evidence_kinds(question, kind):
     from askintl.lang import strict_evidence
@@ -223,6 +224,49 @@ def test_a_deadline_question_over_sources_without_a_date_is_refused_and_a_dated_
                                          "The office answers questions about applications every weekday.")
     r = dated.ask("What is the application deadline for bachelor programmes?")
     assert not r.abstained and "15 January 2026" in r.answer.text
+
+
+def test_a_how_many_question_is_quoted_from_a_sentence_with_a_number_or_refused(tmp_path):
+    counted = "The international office welcomes international students from many countries every year. " \
+              "International students at the college come from more than 40 countries. " \
+              "The office helps international students with housing."
+    r = _engine_over(tmp_path / "a", counted).ask("How many countries do the international students come from?")
+    assert not r.abstained and "40 countries" in r.answer.text
+    uncounted = "The international office welcomes international students from many countries every year. " \
+                "International students at the college come from all over the world. " \
+                "The office helps international students with housing."
+    for question in ("How many countries do the international students come from?", "国际学生来自多少个国家？"):
+        r = _engine_over(tmp_path / question[:3], uncounted).ask(question)
+        assert r.abstained and r.answer is None
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many international students study at BJTU?", "count"),
+    ("What is the number of partner universities?", "count"),
+    ("北京交通大学有多少国际学生？", "count"),
+    ("Сколько иностранных студентов учится в университете?", "count"),
+    ("كم عدد الطلاب الدوليين في الجامعة؟", "count"),
+    ("Combien d'étudiants étrangers y a-t-il ?", "count"),
+    ("Сколько стоит обучение?", "money"),      # a price first
+    ("How long is the programme?", None),
+])
+def test_count_questions(question, kind):
+    found = strict_evidence(question)
+    assert (found[0] if found else None) == kind
+
+
+@pytest.mark.parametrize("sentence, counted", [
+    ("More than 1,400 international students study here.", True),
+    ("Both campuses have a library.", True),
+    ("学校共有一千四百名国际学生。", True),
+    ("В университете учатся две тысячи иностранцев.", True),
+    ("يدرس في الجامعة ثلاثة آلاف طالب.", True),
+    ("Students come from all over the world.", False),
+    ("Студенты приезжают со всего мира.", False),
+])
+def test_what_counts_as_a_number_for_a_how_many_question(sentence, counted):
+    _, form = strict_evidence("How many students are there?")
+    assert bool(form.search(sentence)) is counted
 
 
 def test_an_faq_question_is_never_the_quote_its_answer_is(tmp_path):
