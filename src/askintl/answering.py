@@ -104,8 +104,8 @@ def shape_quote(snap: IndexSnapshot, question: str, cand: Candidate, focus: str 
     if words >= MIN_SENTENCE_WORDS and not lead_in:
         return span
     if not lead_in and _whole_line(snap.document_text(p.doc_id), span) \
-            and (is_label_line(cand.text) or _MD_TABLE_ROW.match(cand.text)):
-        return span  # "Credits: 4", "| Final exam | 25% |": a line of its own stands alone
+            and (is_label_line(cand.text) or _TABLE_ROW.match(cand.text)):
+        return span  # "Credits: 4", "| Final exam | 25% |", "Credits | 3": a line of its own stands alone
     end = span.end
     marked = None  # does the list below a lead-in mark its items ("- ", "1.")? Then it ends with them.
     for row, nxt in sents[k + 1:]:
@@ -125,7 +125,8 @@ def shape_quote(snap: IndexSnapshot, question: str, cand: Candidate, focus: str 
     return Span(span.start, end)
 
 
-_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+# a table row as the loaders write it: Markdown ("| Final exam | 25% |") or HTML cells ("Credits | 3")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|\n]+( \| [^|\n]+)+$")
 
 
 def _whole_line(doc_text: str, span: Span) -> bool:

@@ -317,3 +317,11 @@ def test_a_label_line_answers_for_its_section_and_is_quoted_alone(tmp_path, ques
     result = engine.ask(question)
     assert not result.abstained
     assert result.answer.text == quote
+
+
+def test_a_table_row_of_an_html_page_is_quoted_alone(tmp_path):
+    page = ("<html><body><h1>Course information</h1><table>"
+            "<tr><td>Credits</td><td>3</td></tr><tr><td>Lectures</td><td>Tuesday and Thursday, 11:00-12:15</td></tr>"
+            "</table></body></html>")
+    result = engine_over(tmp_path, {"geo150.html": page}).ask("How many credits is the course?")
+    assert not result.abstained and result.answer.text == "Credits | 3"
