@@ -217,6 +217,11 @@ _Q_STRICT = (
                          r"kosten|kostet|gebühr|biaya|yuran)\b|стоимост|сколько стоит|сколько платить|плата|学费|费用|"
                          r"多少钱|价格|交多少|付多少|料金|費用|いくら|رسوم|تكلفة|سعر|كم يكلف|كم تكلف|ค่าใช้จ่าย|ราคา|"
                          r"ค่าเล่าเรียน", re.IGNORECASE)),
+    # "How much is the ten-week course?", "how much are the halls?": a price, most likely, but
+    # also "how much is the final exam worth?" or "how much is the weekly work limit?", so a
+    # sentence with an amount is preferred, and none is not a reason to refuse (not required)
+    ("price", re.compile(r"\bhow much (is|are|was|were|will) (the|a|an|my|our|your|one|each)\b(?!.*\b(worth|weigh\w*|"
+                         r"count\w*|percent\w*|limit|time|long)\b)", re.IGNORECASE)),
     # a count: "how many", "the number of", 多少 / 几个, сколько, كم, combien, cuántos, wie viele
     ("count", re.compile(r"\b(how many|(what|which) (is|was|are) the (total )?number of|combien|cu[aá]nt[oa]s|"
                          r"wie viele|quant[oa]s|berapa)\b|多少|几[个位名所家次种门项人年天周]|幾[個位名所家次種門項人年天週]|"
@@ -291,5 +296,5 @@ def strict_evidence(question: str) -> tuple[str, re.Pattern] | None:
             if kind == "contact":
                 email, phone = bool(_Q_EMAIL.search(question)), bool(_Q_PHONE.search(question))
                 return kind, _S_EMAIL if email and not phone else _S_PHONE if phone and not email else _S_CONTACT
-            return kind, _S_STRICT[kind]
+            return kind, _S_STRICT["money" if kind == "price" else kind]
     return None

@@ -249,8 +249,12 @@ def test_a_how_many_question_is_quoted_from_a_sentence_with_a_number_or_refused(
     ("Combien d'étudiants étrangers y a-t-il ?", "count"),
     ("Сколько стоит обучение?", "money"),      # a price first
     ("How long is the programme?", None),
+    ("How much is the ten-week English course?", "price"),   # an amount preferred, not required
+    ("How much are the halls?", "price"),
+    ("How much is the final exam worth?", None),
+    ("How much is the weekly work limit?", None),
 ])
-def test_count_questions(question, kind):
+def test_count_and_price_questions(question, kind):
     found = strict_evidence(question)
     assert (found[0] if found else None) == kind
 
@@ -325,3 +329,13 @@ def test_a_table_row_of_an_html_page_is_quoted_alone(tmp_path):
             "</table></body></html>")
     result = engine_over(tmp_path, {"geo150.html": page}).ask("How many credits is the course?")
     assert not result.abstained and result.answer.text == "Credits | 3"
+
+
+def test_a_how_much_is_question_prefers_the_sentence_with_an_amount_and_does_not_require_one(tmp_path):
+    text = ("The English course runs for ten weeks in the summer. Students on the English course may work ten hours "
+            "a week. The ten-week English course costs 3,950 pounds.")
+    r = _engine_over(tmp_path / "a", text).ask("How much is the ten-week English course?")
+    assert not r.abstained and "3,950 pounds" in r.answer.text
+    r = _engine_over(tmp_path / "b", text.replace(" The ten-week English course costs 3,950 pounds.", "")) \
+        .ask("How much is the ten-week English course?")
+    assert r.answer is not None  # no amount anywhere: still answered (the threshold is 0 here)
