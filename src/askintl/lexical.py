@@ -77,6 +77,33 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+# A name written out in a question, shortened on the page (or the other way round): "the New York
+# Institute of Technology" and "NJUPT-NYIT", "Confirmation of Acceptance for Studies" and "CAS".
+_NAME_WORD = re.compile(r"[A-Z][\w'’-]*")
+_NAME_JOINERS = frozenset({"of", "and", "for", "the", "&", "de", "du", "des", "la", "le", "für", "und", "in", "at"})
+
+
+def acronyms(text: str) -> list[str]:
+    """The acronyms a text's runs of capitalised words could be written as (lower case), from every
+    window of 3 or more capitalised words of a run ("Does New York Institute of Technology" gives
+    "nyit", and "dnyit", "nyi"...: only those a corpus knows are of use, ``BM25Index.query_terms``)."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in re.findall(r"[\w'’&-]+", text) + [""]:
+        if _NAME_WORD.fullmatch(word):
+            run.append(word[0])
+        elif word.casefold() in _NAME_JOINERS and run:
+            continue
+        else:
+            for i in range(len(run)):
+                for j in range(i + 3, len(run) + 1):
+                    a = "".join(run[i:j]).casefold()
+                    if a not in STOPWORDS and a not in out:
+                        out.append(a)
+            run = []
+    return out
+
+
 @dataclass
 class LexicalQuery:
     term_ids: np.ndarray   # known terms of the query (ids into the vocabulary)
@@ -133,8 +160,14 @@ class BM25Index:
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         return cls(matrix, vocab, idf, k1, b)
 
-    def query(self, text: str) -> LexicalQuery:
+    def query_terms(self, text: str) -> list[str]:
+        """A query's terms: its tokens, then the acronyms of its written-out names that this corpus
+        uses ("New York Institute of Technology" → "nyit" where a page says "NJUPT-NYIT")."""
         terms = list(dict.fromkeys(tokenize(text)))
+        return terms + [a for a in acronyms(text) if a in self.vocab and a not in terms]
+
+    def query(self, text: str) -> LexicalQuery:
+        terms = self.query_terms(text)
         ids = [self.vocab[t] for t in terms if t in self.vocab]
         weights = self.idf[ids] if ids else np.zeros(0, dtype=np.float32)
         unknown = len(terms) - len(ids)

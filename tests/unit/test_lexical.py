@@ -1,6 +1,6 @@
 import numpy as np
 
-from askintl.lexical import BM25Index, tokenize
+from askintl.lexical import BM25Index, acronyms, tokenize
 
 
 def test_tokenizer_stems_drops_stopwords_and_normalizes_numbers():
@@ -42,3 +42,17 @@ def test_save_and_load_round_trip(tmp_path):
     back = BM25Index.load(tmp_path)
     q = "three four"
     assert np.allclose(idx.scores(idx.query(q)), back.scores(back.query(q)))
+
+
+def test_a_written_out_name_finds_the_acronym_the_page_uses():
+    assert "nyit" in acronyms("Does NJUPT have a joint college with the New York Institute of Technology?")
+    assert acronyms("When do I get my Confirmation of Acceptance for Studies?") == ["cas"]
+    assert "ny" not in acronyms("Does New York have a campus?")   # two capitalised words make no acronym
+    idx = BM25Index.build(["NJUPT founded the NJUPT-NYIT International College for bachelor's degrees.",
+                           "NJUPT runs joint programs with universities in London."])
+    question = "Does NJUPT have a joint college with the New York Institute of Technology?"
+    assert "nyit" in idx.query_terms(question)
+    assert int(np.argmax(idx.scores(idx.query(question)))) == 0
+    # an acronym the corpus does not use is not a term (it would count as an unknown word)
+    other = BM25Index.build(["NJUPT runs joint programs with universities in New York and London."])
+    assert "nyit" not in other.query_terms(question)
