@@ -31,7 +31,7 @@ import numpy as np
 
 from .text import count_words
 from .lang import KINDS, guess_language, primary_language, question_kinds, sentence_kinds
-from .lexical import tokenize
+from .lexical import acronyms, tokenize
 from .records import Passage, Span
 from .structure import label_context
 from .retriever import Retrieval
@@ -131,6 +131,13 @@ def _sentence_terms(text: str) -> tuple[list[str], frozenset[str]]:
     return toks, frozenset(toks)
 
 
+@lru_cache(maxsize=65536)
+def _sentence_acronyms(text: str) -> frozenset[str]:
+    """The acronyms of the names a sentence writes out: a question's "CAS" matches "Confirmation of
+    Acceptance for Studies"."""
+    return frozenset(acronyms(text))
+
+
 def _zscore(x: np.ndarray) -> np.ndarray:
     sd = float(x.std())
     return (x - x.mean()) / sd if sd > 1e-6 else np.zeros_like(x)
@@ -158,6 +165,9 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
     total = float(idf.sum()) or 1.0
     rare = set(np.array(terms)[np.argsort(-idf)[:2]].tolist()) if terms else set()
     q_tokens = tokenize(focus or question)
+    # the question's own short all-capital words ("CAS", "IELTS"), not acronyms made of its names
+    asked_acronyms = frozenset(t for t in terms if t in q_tokens and re.search(rf"\b{re.escape(t)}\b", question, re.I)
+                               and re.search(rf"\b{re.escape(t.upper())}\b", question))
     q_bigrams = set(zip(q_tokens, q_tokens[1:]))
     q_kinds = question_kinds(question)
     q_lang = guess_language(question) if language is None else language
@@ -184,6 +194,8 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
             if label:  # "Email: x@y.edu" under "Instructor" answers "the instructor's e-mail"
                 ltoks, lhave = _sentence_terms(label)
                 toks, have = ltoks + toks, have | lhave
+            if asked_acronyms:  # an acronym the question uses, a name the sentence writes out
+                have = have | (asked_acronyms & _sentence_acronyms(text))
             hit = np.array([t in have for t in terms], dtype=bool) if terms else np.zeros(0, bool)
             s_kinds = sentence_kinds(text)
             ctx = [float(cos[j]) for j in (k - 1, k + 1) if 0 <= j < len(cos)]

@@ -339,3 +339,12 @@ def test_a_how_much_is_question_prefers_the_sentence_with_an_amount_and_does_not
     r = _engine_over(tmp_path / "b", text.replace(" The ten-week English course costs 3,950 pounds.", "")) \
         .ask("How much is the ten-week English course?")
     assert r.answer is not None  # no amount anywhere: still answered (the threshold is 0 here)
+
+
+def test_an_acronym_in_the_question_matches_the_name_a_sentence_writes_out(tmp_path):
+    text = ("Students on a Student visa may work up to 20 hours a week during term time. "
+            "After you pay your deposit, we issue your Confirmation of Acceptance for Studies within ten working days. "
+            "The visa office is open on weekdays.")
+    engine = _engine_over(tmp_path, text)
+    result = engine.ask("When will I get my CAS?")
+    assert not result.abstained and "Confirmation of Acceptance for Studies" in result.answer.text
