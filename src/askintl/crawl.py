@@ -66,7 +66,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from . import __version__
 from .errors import CrawlError, LoaderError
 from .identifiers import doc_id_for_url, url_problem
-from .loaders import CATALOG_NAME, catalog_lock, iter_corpus_files, load_file
+from .loaders import (CatalogUnreadable, iter_corpus_files, load_file, read_catalog_for_update,
+                      updating_catalog, write_atomic)
 
 log = logging.getLogger(__name__)
 
@@ -226,19 +227,6 @@ def _text_hash(text: str) -> str:
 
 
 # ---- files written atomically -----------------------------------------------------------------
-def _write_atomic(path: Path, data: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-
-
 def read_state(corpus_dir: Path) -> dict:
     path = Path(corpus_dir) / STATE_NAME
     try:
@@ -254,16 +242,10 @@ def read_state(corpus_dir: Path) -> dict:
 
 
 def _read_raw_catalog(corpus_dir: Path) -> dict:
-    path = Path(corpus_dir) / CATALOG_NAME
-    if not path.exists():
-        return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError, RecursionError) as exc:
-        raise CrawlError(f"{path} cannot be read ({exc}); the crawl writes its entries there: fix it first") from None
-    if not isinstance(data, dict):
-        raise CrawlError(f"{path} is not a JSON object; the crawl writes its entries there: fix it first")
-    return data
+        return read_catalog_for_update(corpus_dir)
+    except CatalogUnreadable as exc:
+        raise CrawlError(f"{exc}; the crawl writes its entries there: fix it first") from None
 
 
 # ---- the crawler ----------------------------------------------------------------------------------
@@ -800,12 +782,24 @@ class Crawler:
     def _commit(self) -> None:
         self._hand_entries = None
         # The catalog is read again under its lock and only this crawl's entries change: an entry
-        # the admin API wrote while the crawl ran is kept (loaders.catalog_lock).
-        with catalog_lock(self.corpus):
-            self._commit_locked(_read_raw_catalog(self.corpus))
+        # the admin API wrote while the crawl ran is kept (loaders.updating_catalog).
+        try:
+            with updating_catalog(self.corpus, create=True) as catalog:
+                pages = self._commit_locked(catalog)
+        except CatalogUnreadable as exc:
+            raise CrawlError(f"{exc}; the crawl writes its entries there: fix it first") from None
+        write_atomic(self.corpus / STATE_NAME,
+                     json.dumps({"version": STATE_VERSION, "pages": pages}, ensure_ascii=False, indent=1) + "\n")
+        self.report.documents = len(pages)
+        # remove emptied host folders
+        for url in self.gone:
+            folder = self.corpus / urlsplit(url).netloc.replace(":", "_")
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
-    def _commit_locked(self, current: dict) -> None:
-        catalog = dict(current)
+    def _commit_locked(self, catalog: dict) -> dict:
+        """Move the staged pages into place and change ``catalog`` (under its lock) to match: this
+        crawl's entries only. Returns the crawl state's pages."""
         pages = {u: e for u, e in self.old_pages.items() if u not in self.saved and u not in self.gone
                  and (self.corpus / e.get("file", "\0")).is_file()}
         for url, why in self.gone.items():
@@ -835,16 +829,7 @@ class Crawler:
                           "etag": saved.etag, "last_modified": saved.last_modified,
                           "content_hash": saved.content_hash, "text_hash": saved.text_hash, "depth": saved.depth,
                           "links": saved.links, "extractor": saved.extractor}
-        if catalog != current or not (self.corpus / CATALOG_NAME).exists():
-            _write_atomic(self.corpus / CATALOG_NAME, json.dumps(catalog, ensure_ascii=False, indent=2) + "\n")
-        _write_atomic(self.corpus / STATE_NAME,
-                      json.dumps({"version": STATE_VERSION, "pages": pages}, ensure_ascii=False, indent=1) + "\n")
-        self.report.documents = len(pages)
-        # remove emptied host folders
-        for url in self.gone:
-            folder = self.corpus / urlsplit(url).netloc.replace(":", "_")
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        return pages
 
     def _inherited(self, url: str) -> dict:
         """institution, aliases and city of the page from the hand-written catalog (module doc)."""

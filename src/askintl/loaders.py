@@ -76,6 +76,58 @@ def catalog_lock(corpus_dir: Path):
             os.close(fd)
 
 
+class CatalogUnreadable(ValueError):
+    """``catalog.json`` exists but cannot be read as a JSON object: a writer must not replace it."""
+
+
+def write_atomic(path: Path, data: str) -> None:
+    """Write ``data`` (UTF-8) to ``path`` through a temporary file beside it, synced and then
+    renamed over it: a reader sees the old file or the new one, never a part."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def read_catalog_for_update(corpus_dir: Path) -> dict:
+    """``catalog.json`` as it stands, to be changed and written back ({} when there is none).
+
+    Read as the loader reads it (UTF-8, with or without a byte-order mark). Raises
+    ``CatalogUnreadable`` naming the file when it is not a readable JSON object, rather than
+    letting a writer replace entries it could not read."""
+    path = Path(corpus_dir) / CATALOG_NAME
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise CatalogUnreadable(f"{path} cannot be read ({exc})") from None
+    if not isinstance(data, dict):
+        raise CatalogUnreadable(f"{path} is not a JSON object")
+    return data
+
+
+@contextlib.contextmanager
+def updating_catalog(corpus_dir: Path, create: bool = False):
+    """Change ``catalog.json`` in place: under the catalog lock (``catalog_lock``), read it
+    (``read_catalog_for_update``), hand the dict to the caller, and write it back atomically if
+    the caller changed it (or, with ``create``, when there was no file). Every writer of the
+    catalog (the admin API, a crawl's commit) goes through here."""
+    path = Path(corpus_dir) / CATALOG_NAME
+    with catalog_lock(corpus_dir):
+        current = read_catalog_for_update(corpus_dir)
+        catalog = json.loads(json.dumps(current))
+        yield catalog
+        if catalog != current or (create and not path.exists()):
+            write_atomic(path, json.dumps(catalog, ensure_ascii=False, indent=2) + "\n")
+
+
 def load_catalog(corpus_dir: Path) -> dict[str, dict]:
     """The catalog's entries by document id ({} when there is none or it cannot be used)."""
     return read_catalog(corpus_dir)[0]

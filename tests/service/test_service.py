@@ -216,6 +216,23 @@ def test_admin_refusals(make_client, tiny_corpus, method, path, body, status, de
     assert sorted(p.name for p in tiny_corpus.iterdir()) == ["alpha-uni.txt", "beta-college.md", "catalog.json"]
 
 
+def test_admin_keeps_a_catalog_saved_with_a_bom_and_never_overwrites_one_it_cannot_read(make_client, tiny_corpus):
+    client = make_client(admin_api_key=KEY)
+    path = tiny_corpus / "catalog.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # as Windows editors save it; the loader reads it
+    r = client.put("/v1/admin/documents/delta", headers=ADMIN, json={"text": "Delta Academy opened in 2020.",
+                                                                   "institution": "Delta Academy"})
+    assert r.status_code == 202
+    catalog = json.loads(path.read_text(encoding="utf-8-sig"))
+    assert catalog["delta"]["institution"] == "Delta Academy" and "beta-college" in catalog
+    path.write_text('{"alpha-uni": {"title": "Alpha"', encoding="utf-8")  # cut short by hand
+    r = client.put("/v1/admin/documents/epsilon", headers=ADMIN, json={"text": "Epsilon College."})
+    assert r.status_code == 500 and "cannot update the catalog" in r.json()["detail"]
+    assert path.read_text(encoding="utf-8") == '{"alpha-uni": {"title": "Alpha"'
+    assert not (tiny_corpus / "epsilon.txt").exists()
+
+
 def test_admin_upload_size_limit_and_last_document(make_client, tiny_corpus):
     client = make_client(admin_api_key=KEY, max_document_bytes=4096)
     r = client.put("/v1/admin/documents/big", headers=ADMIN, json={"text": "word " * 1000})

@@ -12,7 +12,7 @@ gathered into the next one.
 """
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import os
 import threading
@@ -28,7 +28,8 @@ from ..errors import (AskintlError, ConfigError, ConflictError, IndexUnavailable
 from ..identifiers import check_doc_id as _check_doc_id
 from ..identifiers import check_url
 from ..indexer import index_documents
-from ..loaders import CATALOG_NAME, SUFFIXES, catalog_lock, iter_corpus_files, load_corpus, load_file
+from ..loaders import (SUFFIXES, CatalogUnreadable, iter_corpus_files, load_corpus, load_file,
+                       updating_catalog)
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +118,9 @@ class CorpusAdmin:
                     load_file(tmp, doc_id=doc_id)
                 except LoaderError as exc:
                     raise InvalidRequestError(f"document {doc_id!r} cannot be indexed: {exc.reason}") from None
-                with catalog_lock(self.corpus_dir):  # a crawl may be writing it too
-                    catalog = self._read_catalog()
+                with self._updating_catalog() as catalog:  # a crawl may be writing it too
                     catalog[doc_id] = upload.catalog_entry()
                     os.replace(tmp, final)
-                    self._write_catalog(catalog)
             finally:
                 tmp.unlink(missing_ok=True)
             for path in old:
@@ -141,27 +140,19 @@ class CorpusAdmin:
                 raise ConflictError("refusing to delete the last document: the index would be empty")
             for path in old:
                 path.unlink(missing_ok=True)
-            with catalog_lock(self.corpus_dir):
-                catalog = self._read_catalog()
-                if catalog.pop(doc_id, None) is not None:
-                    self._write_catalog(catalog)
+            with self._updating_catalog() as catalog:
+                catalog.pop(doc_id, None)
         return Change(doc_id, "deleted", self.request_reindex())
 
-    def _read_catalog(self) -> dict:
-        path = self.corpus_dir / CATALOG_NAME
-        if not path.exists():
-            return {}
+    @contextlib.contextmanager
+    def _updating_catalog(self):
+        """``loaders.updating_catalog``, with an unreadable catalog reported as a ConfigError (500
+        with its reason): its entries are never overwritten with a fresh catalog."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError) as exc:
-            raise ConfigError(f"cannot update {path}: {exc}") from None
-        return data if isinstance(data, dict) else {}
-
-    def _write_catalog(self, catalog: dict) -> None:
-        path = self.corpus_dir / CATALOG_NAME
-        tmp = path.with_name(f".{CATALOG_NAME}.{uuid.uuid4().hex}.tmp")
-        tmp.write_text(json.dumps(catalog, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+            with updating_catalog(self.corpus_dir) as catalog:
+                yield catalog
+        except CatalogUnreadable as exc:
+            raise ConfigError(f"cannot update the catalog: {exc}") from None
 
     # ---- background reindexing ---------------------------------------------------------------
     def request_reindex(self) -> int:
