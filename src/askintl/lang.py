@@ -181,8 +181,7 @@ def question_kinds(question: str) -> frozenset[str]:
     """The kinds of answer a question asks for (empty: none that a pattern can tell)."""
     found = {k for k, rx in _Q_KIND.items() if rx.search(question)}
     found |= {k for k, rx in _Q_KIND_EXTRA.items() if rx.search(question)}
-    if "money" in found and _SHARE_Q.search(question) and _GRADE_WORD.search(question) \
-            and not _MONEY_NOUN.search(question):
+    if "money" in found and asks_share_of_grade(question):
         found.discard("money")
         found.add("number")
     if found & {"duration", "money"}:
@@ -289,8 +288,22 @@ _S_PHONE = re.compile(r"(?:\+|\(0?\d)[\d\s()/-]{6,}\d|\b\d{2,4}[-\s]\d{3,4}[-\s]
 _S_CONTACT = re.compile(f"{_S_EMAIL.pattern}|{_S_PHONE.pattern}")
 
 
+# A share of a grade is given as a percentage or as points: "| Final exam | 25% |", "counts for 40 percent",
+# "worth 200 points", not as the exam's date.
+_S_SHARE = re.compile(_DIGIT + r"+(?:[.,]\d+)?\s*(?:%|％|٪|percent\b|per cent\b|pour cent|por ciento|процент|"
+                      r"points?\b|pts\b|分)|百分之", re.IGNORECASE)
+
+
+def asks_share_of_grade(question: str) -> bool:
+    """"How much is the final exam worth?", "what percentage of the grade is homework?": a share of a
+    grade, not a price (unless the question also names money)."""
+    return bool(_SHARE_Q.search(question) and _GRADE_WORD.search(question) and not _MONEY_NOUN.search(question))
+
+
 def strict_evidence(question: str) -> tuple[str, re.Pattern] | None:
     """(kind, the form a quote must have) for this question, or None."""
+    if asks_share_of_grade(question):
+        return "share", _S_SHARE  # preferred, not required: "Attendance counts towards the grade" may answer
     for kind, rx in _Q_STRICT:
         if rx.search(question):
             if kind == "contact":

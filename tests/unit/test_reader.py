@@ -251,7 +251,7 @@ def test_a_how_many_question_is_quoted_from_a_sentence_with_a_number_or_refused(
     ("How long is the programme?", None),
     ("How much is the ten-week English course?", "price"),   # an amount preferred, not required
     ("How much are the halls?", "price"),
-    ("How much is the final exam worth?", None),
+    ("How much is the final exam worth?", "share"),
     ("How much is the weekly work limit?", None),
 ])
 def test_count_and_price_questions(question, kind):
@@ -348,3 +348,27 @@ def test_an_acronym_in_the_question_matches_the_name_a_sentence_writes_out(tmp_p
     engine = _engine_over(tmp_path, text)
     result = engine.ask("When will I get my CAS?")
     assert not result.abstained and "Confirmation of Acceptance for Studies" in result.answer.text
+
+
+@pytest.mark.parametrize("question, share", [
+    ("How much is the final exam worth?", True),
+    ("What percentage of the grade is homework?", True),
+    ("How much does the midterm count towards the final grade?", True),
+    ("How much is the exam fee?", False),            # money named: a price
+    ("How much was the contract worth?", False),     # no grade, exam or coursework in it
+])
+def test_a_share_of_a_grade_is_asked_as_a_percentage_or_points(question, share):
+    found = strict_evidence(question)
+    assert (found is not None and found[0] == "share") is share
+    if share:
+        form = found[1]
+        assert form.search("| Final exam | 25% |") and form.search("It counts for 40 percent of the grade.")
+        assert form.search("Final exam: 200 points")
+        assert not form.search("The final exam is held on December 10 at 9:00 in the Great Hall.")
+
+
+def test_the_weight_of_an_exam_is_quoted_from_the_grading_table_not_the_exam_date(tmp_path):
+    page = ("# GEO 150\n\n## Exams\n\nThe final exam is held on December 10 at 9:00 in the Great Hall.\n\n"
+            "## Assessment\n\n| Component | Weight |\n|---|---|\n| Field report | 50% |\n| Final exam | 50% |\n")
+    result = engine_over(tmp_path, {"geo150.md": page}).ask("How much is the final exam worth?")
+    assert not result.abstained and result.answer.text == "| Final exam | 50% |"
