@@ -80,6 +80,7 @@ def tokenize(text: str) -> list[str]:
 # A name written out in a question, shortened on the page (or the other way round): "the New York
 # Institute of Technology" and "NJUPT-NYIT", "Confirmation of Acceptance for Studies" and "CAS".
 _NAME_WORD = re.compile(r"[A-Z][\w'’-]*")
+_ACRONYM_MAX = 8  # letters: a run of 200 capitalised words gives ~1,200 windows, not 20,000
 _NAME_JOINERS = frozenset({"of", "and", "for", "the", "&", "de", "du", "des", "la", "le", "für", "und", "in", "at"})
 
 
@@ -96,7 +97,7 @@ def acronyms(text: str) -> list[str]:
             continue
         else:
             for i in range(len(run)):
-                for j in range(i + 3, len(run) + 1):
+                for j in range(i + 3, min(len(run), i + _ACRONYM_MAX) + 1):
                     a = "".join(run[i:j]).casefold()
                     if a not in STOPWORDS and a not in out:
                         out.append(a)

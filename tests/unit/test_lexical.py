@@ -56,3 +56,11 @@ def test_a_written_out_name_finds_the_acronym_the_page_uses():
     # an acronym the corpus does not use is not a term (it would count as an unknown word)
     other = BM25Index.build(["NJUPT runs joint programs with universities in New York and London."])
     assert "nyit" not in other.query_terms(question)
+
+
+def test_acronyms_are_bounded_on_a_long_run_of_capitalised_words():
+    # a title-case list of 1,200 names: windows of at most 8 words, not every window of the run
+    text = " ".join(f"{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "abcdefghijklmnopqrstuvwxyz"[:24]) * 2
+    found = acronyms(text)
+    assert found and max(len(a) for a in found) == 8
+    assert len(found) <= 6 * len(text.split())
