@@ -20,7 +20,7 @@ from .lang import REQUIRED_FORM, answer_type, guess_language, matches_answer_typ
 from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
 from .records import Answer, Passage, Span
-from .structure import is_label_line
+from .structure import is_label_line, is_table_row
 from .retriever import Retrieval
 from .index import IndexSnapshot
 
@@ -103,8 +103,7 @@ def shape_quote(snap: IndexSnapshot, question: str, cand: Candidate, focus: str 
     lead_in = cand.text.rstrip().endswith((":", "："))
     if words >= MIN_SENTENCE_WORDS and not lead_in:
         return span
-    if not lead_in and _whole_line(snap.document_text(p.doc_id), span) \
-            and (is_label_line(cand.text) or _TABLE_ROW.match(cand.text)):
+    if not lead_in and (is_label_line(cand.text) or is_table_row(cand.text)) and _whole_line(snap, p, span):
         return span  # "Credits: 4", "| Final exam | 25% |", "Credits | 3": a line of its own stands alone
     end = span.end
     marked = None  # does the list below a lead-in mark its items ("- ", "1.")? Then it ends with them.
@@ -125,15 +124,27 @@ def shape_quote(snap: IndexSnapshot, question: str, cand: Candidate, focus: str 
     return Span(span.start, end)
 
 
-# a table row as the loaders write it: Markdown ("| Final exam | 25% |") or HTML cells ("Credits | 3")
-_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|\n]+( \| [^|\n]+)+$")
+def _line_around(text: str, a: int, b: int) -> tuple[int, int]:
+    """``text[a:b]`` widened over the spaces and tabs beside it."""
+    while a > 0 and text[a - 1] in " \t":
+        a -= 1
+    while b < len(text) and text[b] in " \t":
+        b += 1
+    return a, b
 
 
-def _whole_line(doc_text: str, span: Span) -> bool:
-    """The span is a line of its own in its document."""
-    before = doc_text[:span.start].rstrip(" \t")
-    after = doc_text[span.end:].lstrip(" \t")
-    return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
+def _whole_line(snap: IndexSnapshot, p: Passage, span: Span) -> bool:
+    """The span is a line of its own in its document. Read in its passage; the document's text is
+    fetched only when the span reaches an edge of the passage."""
+    text = p.text
+    a, b = _line_around(text, span.start - p.start, span.end - p.start)
+    if (a > 0 and text[a - 1] != "\n") or (b < len(text) and text[b] != "\n"):
+        return False
+    if a > 0 and b < len(text):
+        return True
+    doc = snap.document_text(p.doc_id)
+    a, b = _line_around(doc, span.start, span.end)
+    return (a == 0 or doc[a - 1] == "\n") and (b == len(doc) or doc[b] == "\n")
 
 
 def faq_answer(snap: IndexSnapshot, query_vector: np.ndarray, cand: Candidate) -> Span | None:

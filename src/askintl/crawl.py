@@ -241,11 +241,15 @@ def read_state(corpus_dir: Path) -> dict:
     return data
 
 
+def _unreadable_catalog(exc: CatalogUnreadable) -> CrawlError:
+    return CrawlError(f"{exc}; the crawl writes its entries there: fix it first")
+
+
 def _read_raw_catalog(corpus_dir: Path) -> dict:
     try:
         return read_catalog_for_update(corpus_dir)
     except CatalogUnreadable as exc:
-        raise CrawlError(f"{exc}; the crawl writes its entries there: fix it first") from None
+        raise _unreadable_catalog(exc) from None
 
 
 # ---- the crawler ----------------------------------------------------------------------------------
@@ -787,7 +791,7 @@ class Crawler:
             with updating_catalog(self.corpus, create=True) as catalog:
                 pages = self._commit_locked(catalog)
         except CatalogUnreadable as exc:
-            raise CrawlError(f"{exc}; the crawl writes its entries there: fix it first") from None
+            raise _unreadable_catalog(exc) from None
         write_atomic(self.corpus / STATE_NAME,
                      json.dumps({"version": STATE_VERSION, "pages": pages}, ensure_ascii=False, indent=1) + "\n")
         self.report.documents = len(pages)

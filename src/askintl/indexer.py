@@ -87,25 +87,27 @@ def chunk_contexts(chunk: Chunk, doc: Document) -> tuple[str, str]:
     return passage_ctx + place, sentence_ctx
 
 
-def sentence_texts(chunk: Chunk, doc: Document) -> list[str]:
-    """What each sentence of a passage is embedded as: the sentence context, the section heading
-    when the sentence is a short label line (``structure.label_context``: "Instructor: Email:
-    x@y.edu"), then the sentence."""
-    _, sentence_ctx = chunk_contexts(chunk, doc)
-    out = []
+def chunk_texts(chunk: Chunk, doc: Document) -> list[str]:
+    """What a passage's vectors are made of: the passage with its context, then each sentence with
+    the sentence context and, when it is a short label line, its section heading
+    (``structure.label_context``: "Instructor: Email: x@y.edu"). A one-sentence passage embedded
+    as its sentence is gives one text: one vector serves both."""
+    passage_ctx, sentence_ctx = chunk_contexts(chunk, doc)
+    passage = passage_ctx + chunk.text
+    sentences = []
     for s in chunk.sentences:
         text = chunk.text[s.start - chunk.start:s.end - chunk.start]
         label = label_context(text, chunk.heading_path)
-        out.append(sentence_ctx + (label + ": " if label else "") + text)
-    return out
+        sentences.append(sentence_ctx + (label + ": " if label else "") + text)
+    if len(chunk.sentences) == 1 and (chunk.sentences[0].start, chunk.sentences[0].end) == (chunk.start, chunk.end) \
+            and sentences == [passage]:
+        return [passage]
+    return [passage, *sentences]
 
 
 def _shares_vector(chunk: Chunk, doc: Document) -> bool:
     """A one-sentence passage embedded as its sentence is: one vector."""
-    passage_ctx, _ = chunk_contexts(chunk, doc)
-    return (len(chunk.sentences) == 1
-            and (chunk.sentences[0].start, chunk.sentences[0].end) == (chunk.start, chunk.end)
-            and sentence_texts(chunk, doc) == [passage_ctx + chunk.text])
+    return len(chunk_texts(chunk, doc)) == 1
 
 
 def _embed(embedder: Embedder, texts: list[str], progress) -> np.ndarray:
@@ -187,10 +189,7 @@ def document_texts(doc: Document, max_words: int) -> tuple[list[Chunk], list[str
     chunks = chunk_document(doc, max_words)
     texts: list[str] = []
     for c in chunks:
-        passage_ctx, _ = chunk_contexts(c, doc)
-        texts.append(passage_ctx + c.text)
-        if not _shares_vector(c, doc):
-            texts.extend(sentence_texts(c, doc))
+        texts.extend(chunk_texts(c, doc))
     return chunks, texts
 
 

@@ -271,6 +271,9 @@ _S_STRICT = {
 }
 
 
+_S_STRICT["price"] = _S_STRICT["money"]  # "how much is the course?": an amount, preferred (not in REQUIRED_FORM)
+
+
 # Kinds whose form is so regular that sources without it cannot hold the answer: a fee question
 # over passages that state no amount (and nothing free of charge) is not answered by them, nor a
 # deadline question by passages that give no date.
@@ -309,5 +312,5 @@ def strict_evidence(question: str) -> tuple[str, re.Pattern] | None:
             if kind == "contact":
                 email, phone = bool(_Q_EMAIL.search(question)), bool(_Q_PHONE.search(question))
                 return kind, _S_EMAIL if email and not phone else _S_PHONE if phone and not email else _S_CONTACT
-            return kind, _S_STRICT["money" if kind == "price" else kind]
+            return kind, _S_STRICT[kind]
     return None

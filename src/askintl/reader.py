@@ -166,8 +166,7 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
     rare = set(np.array(terms)[np.argsort(-idf)[:2]].tolist()) if terms else set()
     q_tokens = tokenize(focus or question)
     # the question's own short all-capital words ("CAS", "IELTS"), not acronyms made of its names
-    asked_acronyms = frozenset(t for t in terms if t in q_tokens and re.search(rf"\b{re.escape(t)}\b", question, re.I)
-                               and re.search(rf"\b{re.escape(t.upper())}\b", question))
+    asked_acronyms = frozenset(t for t in terms if t in q_tokens and re.search(rf"\b{re.escape(t.upper())}\b", question))
     q_bigrams = set(zip(q_tokens, q_tokens[1:]))
     q_kinds = question_kinds(question)
     q_lang = guess_language(question) if language is None else language

@@ -183,7 +183,6 @@ def lines_of(doc: Document) -> list[Line]:
     stack: list[tuple[int, str]] = []  # (level, heading) of the open sections
     group = 0
     question = ""
-    entry_level = 99  # the heading rank of the open FAQ entry's question (99: not a heading)
     title = (doc.title or "").strip().lower()
     for blk in blocks:
         kind = blk.kind
@@ -196,7 +195,7 @@ def lines_of(doc: Document) -> list[Line]:
             if kind == HEADING and heading and heading.lower() != title:
                 stack.append((level, heading))
             group += 1
-            question, entry_level = "", 99
+            question = ""
             role = TITLE if kind == TITLE or (heading.lower() == title and not lines) else HEADING
             for a, b in _line_spans(text, blk.start, blk.end):
                 lines.append(Line(a, b, role, group, _path(stack), ""))
@@ -207,7 +206,7 @@ def lines_of(doc: Document) -> list[Line]:
                 while stack and stack[-1][0] >= level:
                     stack.pop()
             group += 1
-            question, entry_level = _question_of(btext), level
+            question = _question_of(btext)
             for a, b in _line_spans(text, blk.start, blk.end):
                 lines.append(Line(a, b, QUESTION, group, _path(stack), question))
             continue
@@ -219,7 +218,7 @@ def lines_of(doc: Document) -> list[Line]:
                 # ("<p><strong>Can I work?</strong><br>Yes, ...</p>", "<p>Q: ...</p>"): an FAQ
                 # question, as the same line in a text file is (text_blocks).
                 group += 1
-                question, entry_level = _question_of(line), 99
+                question = _question_of(line)
                 lines.append(Line(a, b, QUESTION, group, _path(stack), question))
                 continue
             lines.append(Line(a, b, role, group, _path(stack), question, blk.headers))
@@ -278,6 +277,16 @@ def label_context(text: str, heading_path) -> str:
     if not heading or heading.lower() in text.lower() or not is_label_line(text):
         return ""
     return heading
+
+
+# an HTML table row as the loader writes its cells: "Credits | 3"
+_CELLS_ROW = re.compile(r"^[^|\n]+( \| [^|\n]+)+$")
+
+
+def is_table_row(text: str) -> bool:
+    """A table row as the loaders write it: Markdown ("| Final exam | 25% |") or HTML cells
+    ("Credits | 3")."""
+    return bool(_MD_ROW.match(text) or _CELLS_ROW.match(text))
 
 
 def is_label_line(text: str) -> bool:
