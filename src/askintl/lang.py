@@ -273,6 +273,35 @@ _S_STRICT = {
 
 _S_STRICT["price"] = _S_STRICT["money"]  # "how much is the course?": an amount, preferred (not in REQUIRED_FORM)
 
+# A count is not a date: "How many international students study here?" is not answered by "from 18
+# to 22 August 2025", whose numbers are days and a year. A question that counts units of time ("how
+# many days / years / 多少天") may be answered by a date range, so it keeps every number.
+_DATE_NUMBERS = re.compile(
+    r"\b\d{1,2}(st|nd|rd|th)?\s*(-|–|—|to|and|until|till|au|al|a|bis|по|до)\s*"
+    rf"(?=\d{{1,2}}(st|nd|rd|th|er|º)?\.?\s+(of\s+|de\s+)?({_MONTHS})\b)|"   # the "18 to" of "18 to 22 August"
+    rf"{_S_STRICT['deadline'].pattern}|"
+    r"\b(1[5-9]|20)\d\d\b|\b\d{1,2}[:.h]\d{2}\b|\d+\s*[年月日号時点]|"
+    r"\b\d{1,2}(\s*(am|pm|a\.m\.|p\.m\.))\b",
+    re.IGNORECASE)
+_Q_TIME_UNIT = re.compile(
+    r"\b(years?|months?|weeks?|days?|hours?|minutes?|semesters?|terms?|nights?|times|ans|années|mois|semaines|"
+    r"jours|heures|años|meses|semanas|días|horas|veces|Jahre|Monate|Wochen|Tage|Stunden|tahun|bulan|minggu|hari|"
+    r"jam)\b|年|个月|個月|周|週|天|日|小时|小時|学期|學期|次|лет|год|месяц|недел|дн(ей|я)|час|раз|семестр|"
+    r"سنة|سنوات|عام|أعوام|شهر|أشهر|أسبوع|يوم|أيام|ساعة|ساعات|مرة|ปี|เดือน|สัปดาห์|วัน|ชั่วโมง|ครั้ง|時間|週間|日間|回",
+    re.IGNORECASE)
+
+
+class _CountForm:
+    """``search(sentence)``: a number in the sentence once its dates and times are set aside."""
+
+    pattern = _S_STRICT["count"].pattern
+
+    def search(self, text: str):
+        return _S_STRICT["count"].search(_DATE_NUMBERS.sub(" ", text))
+
+
+_COUNT_NOT_DATE = _CountForm()
+
 
 # Kinds whose form is so regular that sources without it cannot hold the answer: a fee question
 # over passages that state no amount (and nothing free of charge) is not answered by them, nor a
@@ -312,5 +341,7 @@ def strict_evidence(question: str) -> tuple[str, re.Pattern] | None:
             if kind == "contact":
                 email, phone = bool(_Q_EMAIL.search(question)), bool(_Q_PHONE.search(question))
                 return kind, _S_EMAIL if email and not phone else _S_PHONE if phone and not email else _S_CONTACT
+            if kind == "count" and not _Q_TIME_UNIT.search(question):
+                return kind, _COUNT_NOT_DATE
             return kind, _S_STRICT[kind]
     return None

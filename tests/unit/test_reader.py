@@ -257,10 +257,24 @@ def test_a_how_many_question_is_quoted_from_a_sentence_with_a_number_or_refused(
     ("يدرس في الجامعة ثلاثة آلاف طالب.", True),
     ("Students come from all over the world.", False),
     ("Студенты приезжают со всего мира.", False),
+    # a date, a year or a time of day is not a count of students
+    ("The Introduction Days for new students take place from 18 to 22 August 2025.", False),
+    ("Students arrive on 3 March 2025 at 10:00.", False),
+    ("The office opens at 9 am.", False),
+    ("新生于2025年9月6日报到。", False),
+    ("In 2025 the university had 2,300 students from abroad.", True),
+    ("Applications for 2025 are open to three groups of students.", True),
 ])
 def test_what_counts_as_a_number_for_a_how_many_question(sentence, counted):
     _, form = strict_evidence("How many students are there?")
     assert bool(form.search(sentence)) is counted
+
+
+@pytest.mark.parametrize("question", ["How many days does orientation last?", "How many years is the bachelor's?",
+                                      "迎新活动持续多少天？"])
+def test_a_question_counting_units_of_time_may_be_answered_by_dates(question):
+    _, form = strict_evidence(question)
+    assert form.search("Orientation runs from 18 to 22 August 2025.") or form.search("迎新活动于9月6日至8日举行。")
 
 
 def test_an_faq_question_is_never_the_quote_its_answer_is(tmp_path):
