@@ -105,6 +105,75 @@ def acronyms(text: str) -> list[str]:
     return out
 
 
+# Words that name the same thing on university pages, where a student's question and the page
+# rarely use the same one: "the cut-off date for an undergrad application" and "bachelor's
+# applications close on 15 January", "who teaches the course" and "Instructor: Dr. Raman". A
+# question term is held by a sentence that holds any word of its group (the reader's overlap
+# features, ``synonyms``). Groups are of words that stand in for one another in questions,
+# not of related words: "visa" is not a "residence permit", nor a "fee" a "deposit".
+_SYNONYM_GROUPS = (
+    # people and teaching
+    "instructor professor lecturer teacher teaches teach taught tutor",
+    "class course lecture lectures module subject",
+    "meet meets meeting held venue location",
+    "exam exams examination examinations",
+    "grade grades grading mark marks",
+    "homework assignment assignments coursework",
+    "syllabus outline",
+    "prerequisite prerequisites prereq prereqs",
+    # admission
+    "deadline deadlines close closes closing cutoff cut due",
+    "apply application applications applying admission admissions",
+    "undergraduate undergrad undergraduates bachelor bachelors bachelor's",
+    "postgraduate postgrad postgraduates graduate",
+    "doctorate doctoral phd",
+    "begin begins start starts commence commences",
+    "enrol enroll enrolment enrollment register registration matriculation",
+    # money
+    "fee fees cost costs price tuition charge charges",
+    "scholarship scholarships bursary bursaries grant grants funding stipend",
+    "refund refunds reimburse reimbursed reimbursement",
+    # living
+    "accommodation housing residence residences hall halls dormitory dormitories dorm dorms",
+    "insurance cover coverage",
+    "job jobs work working employment",
+    "orientation induction welcome",
+    "international foreign overseas",
+    "family dependant dependants dependent dependents spouse",
+    "semester semesters term terms",
+    "credit credits ects",
+    "recognise recognize recognised recognized recognition exemption exemptions transfer",
+    # contact
+    "email e-mail mail",
+    "phone telephone tel call",
+    # French, Spanish, German
+    "frais coût coûts prix tarif tarifs",
+    "logement logements hébergement résidence",
+    "bourse bourses financement",
+    "matrícula tasa tasas precio precios coste costes",
+    "alojamiento alojamientos residencia residencias vivienda",
+    "beca becas ayuda ayudas",
+    "plazo plazos fecha límite",
+    "Gebühr Gebühren Kosten Studiengebühren",
+    "Unterkunft Wohnheim Wohnung",
+)
+
+
+@lru_cache(maxsize=1)
+def _synonym_index() -> dict[str, frozenset[str]]:
+    index: dict[str, set[str]] = {}
+    for group in _SYNONYM_GROUPS:
+        terms = {t for w in group.split() for t in tokenize(w) if len(t) > 1}  # not the "s" of "bachelor's"
+        for t in terms:
+            index.setdefault(t, set()).update(terms)
+    return {t: frozenset(g - {t}) for t, g in index.items()}
+
+
+def synonyms(term: str) -> frozenset[str]:
+    """The other terms (stemmed, as ``tokenize`` gives them) that name what ``term`` names."""
+    return _synonym_index().get(term, frozenset())
+
+
 @dataclass
 class LexicalQuery:
     term_ids: np.ndarray   # known terms of the query (ids into the vocabulary)

@@ -31,7 +31,7 @@ import numpy as np
 
 from .text import count_words
 from .lang import KINDS, guess_language, primary_language, question_kinds, sentence_kinds
-from .lexical import acronyms, tokenize
+from .lexical import acronyms, synonyms, tokenize
 from .records import Passage, Span
 from .structure import label_context
 from .retriever import Retrieval
@@ -164,6 +164,8 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
     terms, idf = _terms(snap, focus or retrieval.lexical_text or question)
     total = float(idf.sum()) or 1.0
     rare = set(np.array(terms)[np.argsort(-idf)[:2]].tolist()) if terms else set()
+    # a term is held by a sentence that names it another way ("undergrad": "bachelor's"; lexical.synonyms)
+    alts = {t: synonyms(t) for t in terms}
     q_tokens = tokenize(focus or question)
     # the question's own short all-capital words ("CAS", "IELTS"), not acronyms made of its names
     asked_acronyms = frozenset(t for t in terms if t in q_tokens and re.search(rf"\b{re.escape(t.upper())}\b", question))
@@ -193,9 +195,10 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
             if label:  # "Email: x@y.edu" under "Instructor" answers "the instructor's e-mail"
                 ltoks, lhave = _sentence_terms(label)
                 toks, have = ltoks + toks, have | lhave
-            if asked_acronyms:  # an acronym the question uses, a name the sentence writes out
-                have = have | (asked_acronyms & _sentence_acronyms(text))
-            hit = np.array([t in have for t in terms], dtype=bool) if terms else np.zeros(0, bool)
+            if asked_acronyms:  # an acronym the question uses, a name the sentence (or its heading) writes out
+                have = have | (asked_acronyms & (_sentence_acronyms(f"{label}\n{text}" if label else text)))
+            held = {t for t in terms if t in have or not alts[t].isdisjoint(have)}
+            hit = np.array([t in held for t in terms], dtype=bool) if terms else np.zeros(0, bool)
             s_kinds = sentence_kinds(text)
             ctx = [float(cos[j]) for j in (k - 1, k + 1) if 0 <= j < len(cos)]
             f = {
@@ -206,7 +209,7 @@ def gather(snap: IndexSnapshot, question: str, retrieval: Retrieval, focus: str 
                 "s_ov": float(idf[hit].sum()) / total if len(hit) else 0.0,
                 "s_ov_plain": float(hit.mean()) if len(hit) else 0.0,
                 "s_missing": float(len(hit) - hit.sum()),
-                "s_ov_rare": (sum(1 for t in rare if t in have) / len(rare)) if rare else 0.0,
+                "s_ov_rare": (sum(1 for t in rare if t in held) / len(rare)) if rare else 0.0,
                 "s_bigram": (len(q_bigrams & set(zip(toks, toks[1:]))) / len(q_bigrams)) if q_bigrams else 0.0,
                 "kind_match": 1.0 if q_kinds & s_kinds else 0.0,
                 "s_words": float(count_words(text)), "s_pos": float(k),

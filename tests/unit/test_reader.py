@@ -376,3 +376,34 @@ def test_the_weight_of_an_exam_is_quoted_from_the_grading_table_not_the_exam_dat
             "## Assessment\n\n| Component | Weight |\n|---|---|\n| Field report | 50% |\n| Final exam | 50% |\n")
     result = engine_over(tmp_path, {"geo150.md": page}).ask("How much is the final exam worth?")
     assert not result.abstained and result.answer.text == "| Final exam | 50% |"
+
+
+def test_synonym_groups_hold_stemmed_terms_of_two_letters_or_more():
+    from askintl.lexical import synonyms, tokenize
+
+    (undergrad,) = tokenize("undergrad")
+    assert tokenize("bachelor's")[0] in synonyms(undergrad)
+    assert tokenize("lecturer")[0] in synonyms(tokenize("teaches")[0])
+    assert not any(len(t) < 2 for t in synonyms(undergrad))   # not the "s" of "bachelor's"
+    assert synonyms(tokenize("river")[0]) == frozenset()
+
+
+def test_a_question_worded_otherwise_than_the_page_counts_its_terms_held(tmp_path, monkeypatch):
+    """"The cut-off for undergrad applications" is held by "Bachelor's applications close on ...":
+    the sentence is read as covering the question, not as missing most of it."""
+    from askintl import reader
+    from askintl.reader import SENTENCE_FEATURES, gather
+
+    engine = _engine_over(tmp_path, "Bachelor's applications close on 15 January 2026. "
+                                    "The library opens at eight in the morning on weekdays.")
+    question = "What is the cut-off date for undergrad applications?"
+    retrieval, _ = engine.evidence(question)
+    col = SENTENCE_FEATURES.index("s_ov")
+
+    def overlap() -> float:
+        reading = gather(engine.snapshot, question, retrieval)
+        return max(float(reading.features[i, col]) for i, c in enumerate(reading.candidates) if "close" in c.text)
+
+    with_synonyms = overlap()
+    monkeypatch.setattr(reader, "synonyms", lambda term: frozenset())
+    assert with_synonyms > overlap() + 0.3
