@@ -16,6 +16,7 @@ import numpy as np
 from .text import LIST_MARKER, count_words
 from .crossencoder import rerank  # cross-encoder (English)
 from .facets import asked, conflicts, covered
+from .fields import best_field
 from .lang import REQUIRED_FORM, answer_type, guess_language, matches_answer_type, question_kinds, strict_evidence
 from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
@@ -25,6 +26,7 @@ from .retriever import Retrieval
 from .index import IndexSnapshot
 
 EVIDENCE_DEPTH = READ_PASSAGES  # passages the reader reads, whatever top_k shows
+FIELD_CONFIDENCE = 0.5     # at least this for a listed fact whose key and headings hold all of the question
 MAX_ANSWER_WORDS = 45
 WINDOW_WORDS = 35          # an over-long sentence is cut to its best clauses, this many words at most
 MIN_SENTENCE_WORDS = 8     # a shorter best sentence takes the next one along
@@ -235,6 +237,11 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
             if not allowed:
                 return Evidence(None, 0.0, reading)
     best = max(allowed, key=lambda i: key[i])  # cross-encoder: key (was scores)
+    # A listed fact whose key names what is asked ("Office: ..." under "Instructor" for "where is the
+    # instructor's office?") is quoted rather than a line that only shares its words (fields.py).
+    field = best_field(snap, question, focus, reading.candidates, allowed, scores, best)
+    if field is not None:
+        best = field.index
     if best != int(np.argmax(scores)):
         # The best sentence is in a passage the user was not shown, or lacks the form asked for:
         # judge the one we quote.
@@ -247,6 +254,11 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
     if cross is not None:
         confidence = cross.confidence(reading, best, confidence)
     # <<< cross-encoder
+    if field is not None:
+        # The reader was trained on prose and reads a listed fact's few words as weak evidence: a
+        # key that names the question answers it (all of it: a medium confidence; most of it: low).
+        floor = FIELD_CONFIDENCE if field.recall > 1.0 - 1e-6 else reader.threshold_for(reading)
+        confidence = max(confidence, floor)
     cand = reading.candidates[best]
     span = faq_answer(snap, retrieval.query_vector, cand) or shape_quote(snap, question, cand, focus)
     p = cand.passage

@@ -113,14 +113,19 @@ def acronyms(text: str) -> list[str]:
 # not of related words: "visa" is not a "residence permit", nor a "fee" a "deposit".
 _SYNONYM_GROUPS = (
     # people and teaching
-    "instructor professor lecturer teacher teaches teach taught tutor",
+    "instructor professor prof teacher tutor",  # not "lecturer": its stem is that of "lectures"
+    "teach teaches taught teaching > instructor professor teacher",  # who teaches: the instructor
     "class course lecture lectures module subject",
+    "class > classroom",
+    "textbook textbooks text texts book books",
     "meet meets meeting held venue location",
     "exam exams examination examinations",
-    "grade grades grading mark marks",
+    "grade grades grading mark marks assessment evaluation",
     "homework assignment assignments coursework",
     "syllabus outline",
     "prerequisite prerequisites prereq prereqs",
+    "ta tas assistant assistants",
+    "lab labs laboratory laboratories",
     # admission
     "deadline deadlines close closes closing cutoff cut due",
     "apply application applications applying admission admissions",
@@ -163,9 +168,13 @@ _SYNONYM_GROUPS = (
 def _synonym_index() -> dict[str, frozenset[str]]:
     index: dict[str, set[str]] = {}
     for group in _SYNONYM_GROUPS:
-        terms = {t for w in group.split() for t in tokenize(w) if len(t) > 1}  # not the "s" of "bachelor's"
+        # "a b > c d": a and b are held by c or d, not the other way round ("teaches" by "Instructor",
+        # but "professor" not by "Teaching assistant")
+        words, _, targets = group.partition(">")
+        terms = {t for w in words.split() for t in tokenize(w) if len(t) > 1}  # not the "s" of "bachelor's"
+        held_by = {t for w in targets.split() for t in tokenize(w) if len(t) > 1} | terms
         for t in terms:
-            index.setdefault(t, set()).update(terms)
+            index.setdefault(t, set()).update(held_by)
     return {t: frozenset(g - {t}) for t, g in index.items()}
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .records import Block, Document
 from .text import CJK_CHAR, LIST_ITEM
 
-STRUCTURE_VERSION = 3
+STRUCTURE_VERSION = 4
 CONTENT, QUESTION, HEADING, TITLE, NAV = "content", "question", "heading", "title", "nav"
 NOT_CONTENT = frozenset({QUESTION, HEADING, TITLE, NAV})
 
@@ -101,6 +101,16 @@ def _cells(text: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in text.strip().strip("|").split("|"))
 
 
+_CAPS_HEADING_WORDS = 8
+
+
+def _is_caps_heading(line: str) -> bool:
+    """A short line in capitals only, without end punctuation ("IMPORTANT DATES", "ГРАФИК ЗАНЯТИЙ")."""
+    letters = [c for c in line if c.isalpha()]
+    return (len(letters) >= 3 and all(c.isupper() for c in letters) and _words(line) <= _CAPS_HEADING_WORDS
+            and not _END_PUNCT.search(line))
+
+
 def text_blocks(text: str) -> tuple[Block, ...]:
     """The blocks of a text or Markdown document, one per non-empty line, read from the lines."""
     spans = list(_line_spans(text, 0, len(text)))  # each non-empty line, trimmed
@@ -158,6 +168,11 @@ def text_blocks(text: str) -> tuple[Block, ...]:
             continue
         if not blocks and _words(line) <= _PLAIN_HEADING_WORDS and not _END_PUNCT.search(line):
             blocks.append(Block(TITLE, a, b, level=1))  # the page's title line
+            continue
+        if blank_before[i] and nxt and _is_caps_heading(line):
+            # "COURSE DETAILS", "LAB COORDINATOR": a short capitalised line standing apart heads the
+            # lines under it, even when they are short label lines ("Name: Marcus Bell")
+            blocks.append(Block(HEADING, a, b, level=2))
             continue
         if (_words(line) <= _PLAIN_HEADING_WORDS and not _END_PUNCT.search(line)
                 and blank_before[i] and nxt and not _ITEM.match(nxt) and not _MD_ROW.match(nxt)

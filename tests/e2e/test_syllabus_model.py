@@ -39,3 +39,71 @@ def test_the_label_line_of_the_section_asked_about_is_read_first_and_quoted_alon
     assert reading.candidates[int(np.argmax(reading.scores))].text == line
     result = syllabus_engine.ask(question)
     assert result.abstained or result.answer.text == line
+
+
+BIO220 = SYLLABUS.parent / "bio220.txt"  # plain text: capitalised headings, "Label: value" lines, no Markdown
+
+
+@pytest.fixture(scope="module")
+def text_syllabus_engine(tmp_path_factory):
+    from askintl.config import Settings
+    from askintl.engine import Engine
+    from askintl.indexer import build_index
+
+    root = tmp_path_factory.mktemp("syllabus-txt")
+    (root / "corpus").mkdir()
+    (root / "corpus" / BIO220.name).write_text(BIO220.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5-small")
+    build_index(settings)
+    return Engine.open(settings)
+
+
+@pytest.fixture(scope="module")
+def chem_engine(tmp_path_factory):
+    from askintl.config import Settings
+    from askintl.engine import Engine
+    from askintl.indexer import build_index
+
+    root = tmp_path_factory.mktemp("syllabus-chem")
+    (root / "corpus").mkdir()
+    page = SYLLABUS.parent / "chem101.md"
+    (root / "corpus" / page.name).write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5-small")
+    build_index(settings)
+    return Engine.open(settings)
+
+
+@pytest.mark.parametrize("question, line", [
+    ("Who is the teaching assistant?", "Name: Samuel Okafor"),               # not the TA's office hours
+    ("Where is the instructor's office?", "Office: Harmon Hall 305"),        # not "Office hours: ..."
+    ("What percentage of the grade is homework?", "| Homework | 15% |"),     # not the letter grades
+    ("How much do lab reports count?", "| Laboratory reports | 20% |"),
+    ("Where does the class meet?", "Location: Harmon Hall, Room 214"),       # not "Meeting times: ..."
+    ("When is the lab?", "Lab: Thursday, 2:00–4:50 pm, Science Center B12"),
+    ("What are the prerequisites?", "MATH 110 (College Algebra) or placement into MATH 120."),
+])
+def test_a_listed_fact_whose_key_names_the_question_is_answered(chem_engine, question, line):
+    """Quoted and answered: the reader alone (trained on prose) chose another line or refused each."""
+    result = chem_engine.ask(question)
+    assert not result.abstained and result.answer.text == line
+
+
+@pytest.mark.parametrize("question, line", [
+    ("Who is the lab coordinator?", "Name: Marcus Bell"),
+    ("When does the class meet?", "Class Time: Tuesday/Thursday 09:00-10:15"),
+    ("Where is the class held?", "Classroom: Science Building S-101"),
+    ("How much are quizzes worth?", "Quizzes: 10%"),
+    ("When is the first midterm?", "Midterm 1: February 18"),
+])
+def test_a_plain_text_syllabus_is_read_by_its_capitalised_headings(text_syllabus_engine, question, line):
+    result = text_syllabus_engine.ask(question)
+    assert not result.abstained and result.answer.text == line
+
+
+@pytest.mark.parametrize("question, wrong", [
+    ("What is the TA's phone number?", "555-0142"),           # the instructor's number
+    ("What is the TA's office?", "Office: Marlow Building 210"),  # the instructor's office
+])
+def test_a_key_that_names_only_part_of_the_question_is_not_quoted_for_it(syllabus_engine, question, wrong):
+    result = syllabus_engine.ask(question)
+    assert result.abstained or wrong not in result.answer.text

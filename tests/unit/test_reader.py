@@ -383,7 +383,8 @@ def test_synonym_groups_hold_stemmed_terms_of_two_letters_or_more():
 
     (undergrad,) = tokenize("undergrad")
     assert tokenize("bachelor's")[0] in synonyms(undergrad)
-    assert tokenize("lecturer")[0] in synonyms(tokenize("teaches")[0])
+    assert tokenize("instructor")[0] in synonyms(tokenize("teaches")[0])
+    assert tokenize("teaches")[0] not in synonyms(tokenize("professor")[0])  # one way: "a > b"
     assert not any(len(t) < 2 for t in synonyms(undergrad))   # not the "s" of "bachelor's"
     assert synonyms(tokenize("river")[0]) == frozenset()
 
@@ -407,3 +408,66 @@ def test_a_question_worded_otherwise_than_the_page_counts_its_terms_held(tmp_pat
     with_synonyms = overlap()
     monkeypatch.setattr(reader, "synonyms", lambda term: frozenset())
     assert with_synonyms > overlap() + 0.3
+
+
+_GRADING_PAGE = """# CHEM 105: Chemistry in Context
+
+## Instructor
+
+Name: Dr. Ana Sousa
+Office: Keller Hall 12
+Office hours: Thursdays 14:00-15:00
+
+## Grading
+
+| Component | Weight |
+|---|---|
+| Laboratory reports | 25% |
+| Final exam | 40% |
+
+## Exams
+
+The final exam is cumulative and covers every chapter of the textbook.
+"""
+
+
+@pytest.mark.parametrize("question, quote, decoy", [
+    ("Where is the instructor's office?", "Office: Keller Hall 12", "Office hours: Thursdays 14:00-15:00"),
+    ("When are the instructor's office hours?", "Office hours: Thursdays 14:00-15:00", "Office: Keller Hall 12"),
+    ("Who is the instructor?", "Name: Dr. Ana Sousa", "Office: Keller Hall 12"),
+    ("Who teaches the course?", "Name: Dr. Ana Sousa", "Office: Keller Hall 12"),
+    ("How much do lab reports count?", "| Laboratory reports | 25% |", "| Final exam | 40% |"),   # "lab": "Laboratory"
+    ("What percentage of the grade is the final exam?", "| Final exam | 40% |", "| Laboratory reports | 25% |"),
+])
+def test_the_field_whose_key_names_the_question_wins_over_the_readers_choice(tmp_path, question, quote, decoy):
+    """Whatever line the reader ranked first (here: a decoy that shares the question's words), the
+    line whose key names what is asked is the field."""
+    from askintl.fields import best_field
+
+    engine = engine_over(tmp_path, {"chem105.md": _GRADING_PAGE})
+    reading = gather(engine.snapshot, question, engine.evidence(question)[0])
+    texts = [c.text for c in reading.candidates]
+    assert quote in texts and decoy in texts
+    field = best_field(engine.snapshot, question, None, reading.candidates, list(range(len(texts))),
+                       np.zeros(len(texts), np.float32), texts.index(decoy))
+    assert field is not None and texts[field.index] == quote
+    result = engine.ask(question)
+    assert not result.abstained and result.answer.text == quote
+
+
+def test_a_key_that_names_part_of_the_question_loses_to_a_sentence_that_holds_all_of_it(tmp_path):
+    result = engine_over(tmp_path, {"chem105.md": _GRADING_PAGE}).ask("Is the final exam cumulative?")
+    assert not result.abstained and "cumulative" in result.answer.text
+
+
+@pytest.mark.parametrize("key, asked", [
+    ("Office", "where is the office"), ("Office hours", "when are office hours"),
+    ("Participation in discussion sections", "what percentage of the grade is participation"),
+])
+def test_key_asked(key, asked):
+    from askintl.fields import _WH_KEYS, _key_asked, _terms
+
+    q_terms = set(_terms(asked))
+    wh = {t for rx, keys in _WH_KEYS if rx.search(asked) for t in _terms(keys)}
+    assert _key_asked(key, q_terms, wh, set()) is not None
+    assert _key_asked("Office hours", set(_terms("where is the office")), {t for t in _terms("location office")}, set()) is None

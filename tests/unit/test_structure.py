@@ -227,9 +227,19 @@ def test_label_lines_are_embedded_with_their_heading_and_sentences_of_prose_are_
     from askintl.indexer import document_texts
     from askintl.loaders import load_corpus
 
-    doc = load_corpus(DATA_SYLLABUS).documents[0]
+    doc = next(d for d in load_corpus(DATA_SYLLABUS).documents if d.doc_id.startswith("geo150"))
     _, texts = document_texts(doc, 120)
     assert any(t.endswith("Instructor: Email: p.raman@fenwick.example") for t in texts)
     assert any(t.endswith("Teaching assistant: Email: t.wolny@fenwick.example") for t in texts)
     prose = "Late reports lose ten percentage points per day."
     assert [t for t in texts if t.endswith(prose)] and all(not t.endswith(": " + prose) for t in texts)
+
+
+def test_a_capitalised_line_standing_apart_heads_the_label_lines_under_it():
+    from askintl.structure import HEADING, text_blocks
+
+    text = "BIO 220 Cell Biology\n\nCOURSE DETAILS\nInstructor: Prof. Lena Ortiz\nCredit Hours: 4\n\n" \
+           "LAB COORDINATOR\nName: Marcus Bell\n\n雅思IELTS成绩\n要求6.5分\n"
+    kinds = {text[b.start:b.end]: b.kind for b in text_blocks(text)}
+    assert kinds["COURSE DETAILS"] == HEADING and kinds["LAB COORDINATOR"] == HEADING
+    assert kinds["Name: Marcus Bell"] != HEADING and kinds["雅思IELTS成绩"] != HEADING

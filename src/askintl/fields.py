@@ -1,0 +1,216 @@
+"""Listed facts: a key that names what the question asks, and its value.
+
+Syllabi, contact blocks and fee tables state facts as keys with values, not as sentences:
+"Office: Harmon Hall 305" under "Instructor", the row "| Laboratory reports | 20% |" under
+"Grading", "Dr. Imogen Farrow" alone under "Instructor", the section "## Prerequisites" and its
+first line. The learned reader (``reader.py``) was trained on prose, where the words a question
+shares with a sentence say most; on a listed fact the key says it. "Where is the instructor's
+office?" is answered by the line whose key is "Office", not by "Office hours: Tuesday 1-3 pm",
+which holds the same words.
+
+A candidate is a **field** of the question when
+- every word of its key is asked: by the question's own words, their synonyms
+  (``lexical.synonyms``), its initials ("TA": "Teaching assistant"), or the attribute its question
+  word asks for ("who": a name, "where": a location or office, "when": a date, a time, hours);
+  a key of three words or more needs only its head word ("Participation in discussion sections"),
+  when the rest of the question is held;
+- its key, headings and value hold at least half of the question (by term weight; all of it for
+  the first line of prose under a heading), and at least
+  as much as the reader's own choice holds, so that "Is the final exam cumulative?" stays with
+  the sentence that says "cumulative" rather than the row "| Final exam | 25% |";
+- its value has the shape the question word asks for: a date or time for "when", a place for
+  "where", a name for "who", a number for "how much" or "how many".
+
+``best_field`` returns the strongest such candidate (most of the question held, then the reader's
+order); the answering step quotes it instead of the reader's choice.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lang import _S_STRICT
+from .lexical import STOPWORDS, synonyms, tokenize
+from .structure import _LABEL_LINE, is_label_line, is_table_row
+
+_MIN_RECALL = 0.5
+
+# what a question word asks for, as the keys of listed facts name it
+_WH_KEYS = (
+    (re.compile(r"\bwho(m|se)?\b", re.IGNORECASE), "name names"),
+    (re.compile(r"\bwhen\b|\bwhat time\b|\bwhich days?\b|\bwhat days?\b", re.IGNORECASE),
+     "date dates time times day days hours schedule deadline meet meets meeting held"),
+    (re.compile(r"\bwhere\b", re.IGNORECASE), "location place room classroom office building venue address meet meets "
+                                               "meeting held"),
+    (re.compile(r"\bhow much\b|\bworth\b|\bpercent(age)?\b|\bweigh(t|ted)?\b|\bcount\b|\bshare\b", re.IGNORECASE),
+     "weight weights percentage percent share points cost price fee"),
+)
+_WEEKDAY = (r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun|"
+            r"Mondays|Tuesdays|Wednesdays|Thursdays|Fridays|Saturdays|Sundays")
+_WHEN_VALUE = re.compile(rf"\b({_WEEKDAY}|weekly|daily|week|weeks|semester|term)\b|\b\d{{1,2}}[:.h]\d{{2}}\b|"
+                         r"\b\d{1,2}\s?(am|pm|a\.m\.|p\.m\.)|" + _S_STRICT["deadline"].pattern, re.IGNORECASE)
+_TIME_WORDS = re.compile(rf"^({_WEEKDAY}|and|or|to|from|by|appointment|am|pm|noon|midnight|"
+                         r"January|February|March|April|May|June|July|August|September|October|November|December)$",
+                         re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_PAREN = re.compile(r"\s*\([^)]*\)")
+_HEAD_BEFORE = re.compile(r"\s+(of|in|for|on|at|with|to|by|from)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Field:
+    index: int          # the candidate's index in the reading
+    recall: float       # share of the question's term weight its key, headings and value hold
+
+
+def _terms(text: str) -> list[str]:
+    return [t for t in tokenize(text) if len(t) > 1]
+
+
+def _initials(text: str) -> str:
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if w.casefold() not in STOPWORDS]
+    return "".join(w[0] for w in words).casefold() if len(words) >= 2 else ""
+
+
+def _held(term: str, have: set[str]) -> bool:
+    """Whether a question's term is held by a text's terms (itself or a word that names it)."""
+    return term in have or not synonyms(term).isdisjoint(have)
+
+
+def _asked(word: str, asked: set[str]) -> bool:
+    """Whether a key's word is asked for by the question's terms ("Instructor" by "teaches")."""
+    return word in asked or any(word in synonyms(t) for t in asked)
+
+
+def _head(text: str) -> str:
+    """The head word of a short name: "Office hours" → hours, "Participation in discussion sections"
+    → participation."""
+    words = _terms(_HEAD_BEFORE.split(_PAREN.sub("", text))[0])
+    return words[-1] if words else ""
+
+
+def key_value(text: str, heading_path, headers, first_in_section: bool) -> tuple[str, str, str, bool] | None:
+    """(key, value, context, listed) of a fact: ``listed`` for a table row or a label line, not for
+    the first line of prose under a heading; None for any other line."""
+    text = text.strip()
+    heading = heading_path[-1] if heading_path else ""
+    context = " \n".join([*heading_path, *headers])
+    if is_table_row(text):
+        cells = [c.strip() for c in text.strip().strip("|").split("|") if c.strip()]
+        if len(cells) < 2:
+            return None
+        return cells[0], " ".join(cells[1:]), context, True
+    if is_label_line(text):
+        m = _LABEL_LINE.match(text)
+        if m and not _DIGIT.search(m.group(1)):
+            return m.group(1), text[m.end(1):].lstrip(" :：\t"), context, True
+        return (heading, text, context, True) if heading else None  # "Dr. Imogen Farrow" under "Instructor"
+    if first_in_section and heading:
+        return heading, text, context, False  # "## Prerequisites" then "MATH 110 or placement into MATH 120."
+    return None
+
+
+def _key_asked(key: str, q_terms: set[str], wh_terms: set[str], q_caps: set[str]) -> str | None:
+    """"all" when every word of the key is asked, "head" when only the head word of a long key is
+    ("Participation in discussion sections"), else None."""
+    if _initials(key) in q_caps:
+        return "all"
+    asked = q_terms | wh_terms
+    words = _terms(_PAREN.sub("", key))
+    words = [w for w in words if not w.isdigit()]
+    if not words:
+        return None
+    if all(_asked(w, asked) for w in words):
+        return "all"
+    if len(words) >= 3:
+        head = _head(key)
+        return "head" if head and _asked(head, asked) else None
+    return None
+
+
+def _value_fits(question: str, value: str) -> bool:
+    if re.search(r"\bwhen\b|\bwhat time\b", question, re.IGNORECASE) and not _WHEN_VALUE.search(value):
+        return False
+    if re.search(r"\bwhere\b", question, re.IGNORECASE):
+        words = [w for w in re.findall(r"[^\W\d_]{3,}", value) if w.casefold() not in STOPWORDS]
+        if not words or all(_TIME_WORDS.match(w) for w in words):
+            return False
+    if re.search(r"\bwho\b", question, re.IGNORECASE) and not re.search(r"\b[A-Z][a-z]+", value):
+        return False
+    if re.search(r"\bhow (much|many)\b|\bworth\b|\bpercent", question, re.IGNORECASE) and not _DIGIT.search(value):
+        return False
+    return True
+
+
+def best_field(snap, question: str, focus: str | None, candidates, allowed: list[int], scores: np.ndarray,
+               reader_choice: int) -> Field | None:
+    """The candidate (among ``allowed``) that is the field the question asks for, when one holds at
+    least as much of the question as the reader's choice does; None otherwise."""
+    lex = snap.lexical
+    words = dict.fromkeys(_terms(focus or question))
+    if not words:
+        return None
+    weight = {t: float(lex.idf[lex.vocab[t]]) if t in lex.vocab else lex.max_idf for t in words}
+    total = sum(weight.values())
+    q_terms = set(words)
+    q_caps = {w.casefold() for w in re.findall(r"\b[A-Z]{2,6}\b", question)}
+    wh_terms = {t for rx, keys in _WH_KEYS if rx.search(question) for t in _terms(keys)}
+    # "what percentage ...", "how much is it worth": the question's attribute words, held by a key,
+    # heading or column that names the attribute ("Weight")
+    attribute = {t for t in q_terms if t in wh_terms}
+    places = snap.structure(sorted({candidates[i].passage.passage_id for i in allowed}))
+
+    def recall(have: set[str], caps: set[str]) -> float:
+        named = not wh_terms.isdisjoint(have)
+        return sum(w for t, w in weight.items() if _held(t, have) or t in caps or (named and t in attribute)) / total
+
+    found: list[tuple[float, float, int]] = []
+    for i in allowed:
+        c = candidates[i]
+        p = c.passage
+        headers = places.get(p.passage_id, ([], "", []))[2]
+        # the page's title names what every line of it is about ("BIO 220 Cell Biology")
+        kv = key_value(c.text, [p.title, *p.heading_path] if p.title else p.heading_path, headers,
+                       _first_in_section(snap, c))
+        if kv is None:
+            continue
+        key, value, context, listed = kv
+        match = _key_asked(key, q_terms, wh_terms, q_caps)
+        if match is None or not _value_fits(question, value):
+            continue
+        have = set(_terms(f"{key}\n{value}\n{context}"))
+        caps = {_initials(part) for part in (key, *p.heading_path)} & q_caps
+        r = recall(have, caps)
+        full = r > 1.0 - 1e-6
+        # A listed fact whose whole key is asked needs half of the question; one of whose long key only
+        # the head word is asked ("Bachelor of Arts or Science" for a Bachelor of Nursing) needs all of
+        # it, and so does the first line of prose under a heading whose words are all asked.
+        if (full or r >= _MIN_RECALL and match == "all") if listed else (match == "all" and full):
+            # a tie goes to the section whose heading the question names ("who teaches": the
+            # "Instructor" section, not "Teaching assistant"), then to the reader's order
+            heading = _head(p.heading_path[-1]) if p.heading_path else ""
+            found.append((r, listed, bool(heading) and _asked(heading, q_terms), float(scores[i]), i))
+    if not found:
+        return None
+    r, listed, _, _, i = max(found)
+    if i != reader_choice:
+        # the reader's own choice holds as much of the question: a listed fact still wins the tie (its
+        # key names what is asked), and so does the first line of a section over a later line of it;
+        # over a line of another section, it does not (its heading is broad)
+        c = candidates[reader_choice]
+        own = recall(set(_terms(" \n".join([c.text, c.passage.title or "", *c.passage.heading_path]))), set())
+        lead = tuple(candidates[i].passage.heading_path) == tuple(c.passage.heading_path)  # of the same section
+        if own > r or (own >= r and not listed and not lead):
+            return None
+    return Field(i, r)
+
+
+def _first_in_section(snap, cand) -> bool:
+    """Whether a candidate is the first content line under its passage's heading."""
+    sents = snap.sentences_of(cand.passage.passage_id)
+    for k, (row, span) in enumerate(sents):
+        if snap.quotable(row):
+            return span.start == cand.span.start and k > 0 and not snap.quotable(sents[k - 1][0])
+    return False
