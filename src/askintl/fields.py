@@ -33,7 +33,7 @@ import numpy as np
 
 from .lang import _S_STRICT
 from .lexical import STOPWORDS, synonyms, tokenize
-from .structure import _LABEL_LINE, is_label_line, is_table_row
+from .structure import _LABEL_LINE, is_label_line, is_question_text as is_question, is_table_row
 
 _MIN_RECALL = 0.5
 
@@ -91,12 +91,15 @@ def _head(text: str) -> str:
     return words[-1] if words else ""
 
 
-def key_value(text: str, heading_path, headers, first_in_section: bool) -> tuple[str, str, str, bool] | None:
-    """(key, value, context, listed) of a fact: ``listed`` for a table row or a label line, not for
-    the first line of prose under a heading; None for any other line."""
+def key_value(text: str, heading_path, headers, first_in_section: bool, term: str = "") -> tuple[str, str, str, bool] | None:
+    """(key, value, context, listed) of a fact: ``listed`` for a table row, a label line or the
+    definition of a term (``term``: the ``<dt>`` a line is the first line of), not for the first
+    line of prose under a heading; None for any other line."""
     text = text.strip()
     heading = heading_path[-1] if heading_path else ""
     context = " \n".join([*heading_path, *headers])
+    if term and first_in_section:
+        return term, text, context, True  # "<dt>Last day to withdraw</dt><dd>November 6</dd>"
     if is_table_row(text):
         cells = [c.strip() for c in text.strip().strip("|").split("|") if c.strip()]
         if len(cells) < 2:
@@ -172,8 +175,10 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         p = c.passage
         headers = places.get(p.passage_id, ([], "", []))[2]
         # the page's title names what every line of it is about ("BIO 220 Cell Biology")
+        # an FAQ entry whose "question" is a term (a <dt>, no question mark) defines that term
+        term = p.faq_question if p.faq_question and not is_question(p.faq_question) else ""
         kv = key_value(c.text, [p.title, *p.heading_path] if p.title else p.heading_path, headers,
-                       _first_in_section(snap, c))
+                       _first_in_section(snap, c), term)
         if kv is None:
             continue
         key, value, context, listed = kv

@@ -471,3 +471,21 @@ def test_key_asked(key, asked):
     wh = {t for rx, keys in _WH_KEYS if rx.search(asked) for t in _terms(keys)}
     assert _key_asked(key, q_terms, wh, set()) is not None
     assert _key_asked("Office hours", set(_terms("where is the office")), {t for t in _terms("location office")}, set()) is None
+
+
+def test_the_definition_of_a_term_is_the_field_of_a_question_that_names_the_term(tmp_path):
+    """"<dt>Last day to withdraw</dt><dd>November 6</dd>": the term is the key of its definition."""
+    from askintl.fields import best_field
+
+    page = ("<html><head><title>ECON 310 syllabus</title></head><body><h1>ECON 310</h1><h2>Key dates</h2><dl>"
+            "<dt>Midterm exam</dt><dd>Wednesday, October 21, in class</dd>"
+            "<dt>Last day to withdraw</dt><dd>November 6</dd>"
+            "<dt>Final exam</dt><dd>Tuesday, December 15, 13:00-16:00</dd></dl></body></html>")
+    engine = engine_over(tmp_path, {"econ310.html": page})
+    for question, quote in (("When is the last day to withdraw?", "November 6"),
+                            ("When is the final exam?", "Tuesday, December 15, 13:00-16:00")):
+        reading = gather(engine.snapshot, question, engine.evidence(question)[0])
+        texts = [c.text for c in reading.candidates]
+        field = best_field(engine.snapshot, question, None, reading.candidates, list(range(len(texts))),
+                           np.zeros(len(texts), np.float32), 0)
+        assert field is not None and texts[field.index] == quote
