@@ -163,7 +163,10 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
     # "what percentage ...", "how much is it worth": the question's attribute words, held by a key,
     # heading or column that names the attribute ("Weight")
     attribute = {t for t in q_terms if t in wh_terms}
-    places = snap.structure(sorted({candidates[i].passage.passage_id for i in allowed}))
+    # column headers: only a table row's key needs them (one index query, only when there is a row)
+    rows = sorted({candidates[i].passage.passage_id for i in allowed if is_table_row(candidates[i].text)})
+    places = snap.structure(rows) if rows else {}
+    firsts: dict[int, int | None] = {}  # passage id → start of its first line under a heading
 
     def recall(have: set[str], caps: set[str]) -> float:
         named = not wh_terms.isdisjoint(have)
@@ -177,8 +180,10 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         # the page's title names what every line of it is about ("BIO 220 Cell Biology")
         # an FAQ entry whose "question" is a term (a <dt>, no question mark) defines that term
         term = p.faq_question if p.faq_question and not is_question(p.faq_question) else ""
+        if p.passage_id not in firsts:
+            firsts[p.passage_id] = _first_under_heading(snap, p.passage_id)
         kv = key_value(c.text, [p.title, *p.heading_path] if p.title else p.heading_path, headers,
-                       _first_in_section(snap, c), term)
+                       firsts[p.passage_id] == c.span.start, term)
         if kv is None:
             continue
         key, value, context, listed = kv
@@ -212,10 +217,10 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
     return Field(i, r)
 
 
-def _first_in_section(snap, cand) -> bool:
-    """Whether a candidate is the first content line under its passage's heading."""
-    sents = snap.sentences_of(cand.passage.passage_id)
+def _first_under_heading(snap, passage_id: int) -> int | None:
+    """Where a passage's first content line starts, when a heading (or a <dt>) is right above it."""
+    sents = snap.sentences_of(passage_id)
     for k, (row, span) in enumerate(sents):
         if snap.quotable(row):
-            return span.start == cand.span.start and k > 0 and not snap.quotable(sents[k - 1][0])
-    return False
+            return span.start if k > 0 and not snap.quotable(sents[k - 1][0]) else None
+    return None

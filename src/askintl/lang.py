@@ -291,13 +291,19 @@ _Q_TIME_UNIT = re.compile(
     re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)
+def _counts(text: str) -> bool:
+    count = _S_STRICT["count"]
+    return bool(count.search(text) and count.search(_DATE_NUMBERS.sub(" ", text)))
+
+
 class _CountForm:
     """``search(sentence)``: a number in the sentence once its dates and times are set aside."""
 
     pattern = _S_STRICT["count"].pattern
 
-    def search(self, text: str):
-        return _S_STRICT["count"].search(_DATE_NUMBERS.sub(" ", text))
+    def search(self, text: str) -> bool:
+        return _counts(text)
 
 
 _COUNT_NOT_DATE = _CountForm()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .records import Block, Document
 from .text import CJK_CHAR, LIST_ITEM
@@ -298,12 +299,14 @@ def label_context(text: str, heading_path) -> str:
 _CELLS_ROW = re.compile(r"^[^|\n]+( \| [^|\n]+)+$")
 
 
+@lru_cache(maxsize=65536)
 def is_table_row(text: str) -> bool:
     """A table row as the loaders write it: Markdown ("| Final exam | 25% |") or HTML cells
     ("Credits | 3")."""
     return bool(_MD_ROW.match(text) or _CELLS_ROW.match(text))
 
 
+@lru_cache(maxsize=65536)
 def is_label_line(text: str) -> bool:
     """A short "Label: value" line ("Credits: 4", "- Textbook: ...") or a short fragment without
     a full stop ("Dr. Elena Marquez", "Harmon Hall, Room 214"): a fact listed, not prose."""
