@@ -36,6 +36,8 @@ from .lexical import STOPWORDS, synonyms, tokenize
 from .structure import _LABEL_LINE, is_label_line, is_question_text as is_question, is_table_row
 
 _MIN_RECALL = 0.5
+# a head noun a question leaves out: "when is the midterm?" asks for the key "Midterm exam"
+_ELIDED = frozenset(t for w in ("exam", "exams", "examination") for t in tokenize(w))
 
 # what a question word asks for, as the keys of listed facts name it
 _WH_KEYS = (
@@ -125,7 +127,7 @@ def _key_asked(key: str, q_terms: set[str], wh_terms: set[str], q_caps: set[str]
     words = [w for w in words if not w.isdigit()]
     if not words:
         return None
-    if all(_asked(w, asked) for w in words):
+    if all(_asked(w, asked) or (w in _ELIDED and k) for k, w in enumerate(words)):
         return "all"
     if len(words) >= 3:
         head = _head(key)

@@ -107,3 +107,30 @@ def test_a_plain_text_syllabus_is_read_by_its_capitalised_headings(text_syllabus
 def test_a_key_that_names_only_part_of_the_question_is_not_quoted_for_it(syllabus_engine, question, wrong):
     result = syllabus_engine.ask(question)
     assert result.abstained or wrong not in result.answer.text
+
+
+@pytest.fixture(scope="module")
+def html_syllabus_engine(tmp_path_factory):
+    from askintl.config import Settings
+    from askintl.engine import Engine
+    from askintl.indexer import build_index
+
+    root = tmp_path_factory.mktemp("syllabus-html")
+    (root / "corpus").mkdir()
+    page = SYLLABUS.parent / "econ310.html"
+    (root / "corpus" / page.name).write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5-small")
+    build_index(settings)
+    return Engine.open(settings)
+
+
+@pytest.mark.parametrize("question, needle", [
+    ("Who is the TA?", "Amara Nwosu"),                           # a staff table's row, by the key "Teaching assistant"
+    ("What percentage of the grade is the final exam?", "40%"),
+    ("When is the last day to withdraw?", "November 6"),        # <dt>Last day to withdraw</dt><dd>November 6</dd>
+    ("When is the midterm?", "October 21"),                     # the key "Midterm exam"
+    ("What are the prerequisites for ECON 310?", "ECON 201"),   # the first line under "Prerequisites"
+])
+def test_an_html_syllabus_answers_from_its_tables_and_definition_lists(html_syllabus_engine, question, needle):
+    result = html_syllabus_engine.ask(question)
+    assert not result.abstained and needle in result.answer.text
