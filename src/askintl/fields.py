@@ -36,6 +36,8 @@ from .lexical import STOPWORDS, synonyms, tokenize
 from .structure import _LABEL_LINE, is_label_line, is_question_text as is_question, is_table_row
 
 _MIN_RECALL = 0.5
+_NAME_KEY = tokenize("Name")
+_TITLED = re.compile(r"(Dr|Prof|Professor|Mr|Mrs|Ms|Mx)\.?\s+[A-Z]")  # "Instructor: Prof. Lena Ortiz"
 # a head noun a question leaves out: "when is the midterm?" asks for the key "Midterm exam"
 _ELIDED = frozenset(t for w in ("exam", "exams", "examination") for t in tokenize(w))
 
@@ -169,6 +171,16 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
     rows = sorted({candidates[i].passage.passage_id for i in allowed if is_table_row(candidates[i].text)})
     places = snap.structure(rows) if rows else {}
     firsts: dict[int, int | None] = {}  # passage id → start of its first line under a heading
+    # who a block of label lines is about: its bare name line ("Dr. Imogen Farrow") or its "Name:"
+    # line, so that "Dr. Farrow's office" is the "Office:" line below her name
+    subjects: dict[int, list[str]] = {}
+    for c in candidates:
+        text = c.text.strip()
+        if is_label_line(text):
+            m = _LABEL_LINE.match(text)
+            value = text[m.end(1):].lstrip(" :：\t") if m else text
+            if m is None or _terms(m.group(1)) == _NAME_KEY or _TITLED.match(value):
+                subjects.setdefault(c.passage.passage_id, []).append(value)
 
     def recall(have: set[str], caps: set[str]) -> float:
         named = not wh_terms.isdisjoint(have)
@@ -192,7 +204,8 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         match = _key_asked(key, q_terms, wh_terms, q_caps)
         if match is None or not _value_fits(question, value):
             continue
-        have = set(_terms(f"{key}\n{value}\n{context}"))
+        subject = " ".join(subjects.get(p.passage_id, ())) if listed else ""
+        have = set(_terms(f"{key}\n{value}\n{context}\n{subject}"))
         caps = {_initials(part) for part in (key, *p.heading_path)} & q_caps
         r = recall(have, caps)
         full = r > 1.0 - 1e-6

@@ -436,6 +436,7 @@ The final exam is cumulative and covers every chapter of the textbook.
     ("When are the instructor's office hours?", "Office hours: Thursdays 14:00-15:00", "Office: Keller Hall 12"),
     ("Who is the instructor?", "Name: Dr. Ana Sousa", "Office: Keller Hall 12"),
     ("Who teaches the course?", "Name: Dr. Ana Sousa", "Office: Keller Hall 12"),
+    ("Where is Dr. Sousa's office?", "Office: Keller Hall 12", "Office hours: Thursdays 14:00-15:00"),  # her name line
     ("How much do lab reports count?", "| Laboratory reports | 25% |", "| Final exam | 40% |"),   # "lab": "Laboratory"
     ("What percentage of the grade is the final exam?", "| Final exam | 40% |", "| Laboratory reports | 25% |"),
 ])
