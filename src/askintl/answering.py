@@ -15,7 +15,7 @@ import numpy as np
 
 from .text import LIST_MARKER, count_words
 from .crossencoder import rerank  # cross-encoder (English)
-from .facets import asked, conflicts, covered
+from .facets import asked, conflicts, covered, number_conflicts, numbered
 from .fields import best_field
 from .lang import REQUIRED_FORM, answer_type, guess_language, matches_answer_type, question_kinds, strict_evidence
 from .lexical import tokenize
@@ -236,6 +236,16 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
             allowed = [i for i in allowed if reading.candidates[i].passage.doc_id not in silent]
             if not allowed:
                 return Evidence(None, 0.0, reading)
+    numbers = numbered(question)
+    if numbers:
+        # "When is midterm 2?": not the line of Midterm 1 (nor "the first midterm"); none but other
+        # numbers: not in the sources. (A page that never gives the asked number is not taken as
+        # silent on it: on held-out training questions "the first album" of a page that says "debut
+        # album" and numbers the later ones lost more answers than it stopped wrong ones.)
+        places = snap.structure(sorted({reading.candidates[i].passage.passage_id for i in allowed}))
+        allowed = [i for i in allowed if not number_conflicts(numbers, _context(reading.candidates[i], places))]
+        if not allowed:
+            return Evidence(None, 0.0, reading)
     best = max(allowed, key=lambda i: key[i])  # cross-encoder: key (was scores)
     # A listed fact whose key names what is asked ("Office: ..." under "Instructor" for "where is the
     # instructor's office?") is quoted rather than a line that only shares its words (fields.py).

@@ -11,7 +11,8 @@ So the reader checks, for each candidate sentence, the facets the question names
 - ``level``: foundation year, bachelor's (undergraduate), master's, doctorate; "postgraduate" /
   "graduate programmes" / 研究生 cover master's and doctorate;
 - ``intake``: spring, summer, autumn, winter (semesters, intakes, schools);
-- ``test``: IELTS, TOEFL, Duolingo, PTE, Cambridge, HSK, TestDaF, DELF/DALF, TCF/TEF, GRE, GMAT, SAT.
+- ``test``: IELTS, TOEFL, Duolingo, PTE, Cambridge, HSK, TestDaF, DELF/DALF, TCF/TEF, GRE, GMAT, SAT;
+- and numbered siblings (``numbered``): "Midterm 2", "the second midterm", "Assignment #3", "Exam II".
 
 A sentence **conflicts** with the question when what it says (with the headings above it and
 the FAQ question it answers) names a value of a facet the question names, and none of the
@@ -134,3 +135,67 @@ def conflicts(question_facets: dict[str, frozenset[str]], context: str) -> bool:
     said = mentioned(context)
     return any((f in said and not (said[f] & values)) or (f in NAMED_IN_ANSWER and f not in said)
                for f, values in question_facets.items())
+
+
+# Numbered siblings: "Midterm 1" and "Midterm 2", "the first quiz" and "the second quiz",
+# "Assignment #3", "Exam II". A question about the second midterm is not answered by the first
+# one's date, and one about a third midterm not by either when the page numbers two.
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+             "eighth": 8, "ninth": 9, "tenth": 10, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
+_NOUN = r"[^\W\d_][\w'’]+"
+_ORD_BEFORE = re.compile(rf"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{{1,2}}(?:st|nd|rd|th))"
+                         rf"[\s-]+({_NOUN})(?:\s+({_NOUN}))?", _I)
+_ORD_AFTER = re.compile(rf"\b({_NOUN})(?:\s+({_NOUN}))?\s+(?:#\s?|no\.\s?)?([1-9]|1[0-2]|II|III|IV|VI?)\b"
+                        r"(?![.,:]\d|\s*(?:%|am\b|pm\b|a\.m|p\.m|o'clock))")
+_NOT_NUMBERED = frozenset("""the a an of in on at by to for from and or is are was be will until
+    before after every each per up about over under than only all its their his her our your
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday room hall building floor page pages
+    chapter chapters section sections level grade year years semester term week weeks day days
+    hour hours minute minutes""".split())
+
+
+def _number(token: str) -> int | None:
+    t = token.casefold()
+    if t in _ORDINALS:
+        return _ORDINALS[t]
+    m = re.fullmatch(r"(\d{1,2})(st|nd|rd|th)?", t)
+    return int(m.group(1)) if m else None
+
+
+@lru_cache(maxsize=16384)
+def numbered(text: str) -> dict[str, frozenset[int]]:
+    """{noun (stemmed): the numbers ``text`` gives it}: "The second midterm exam" and "Midterm exam 2"
+    both give {"midterm": {2}, "exam": {2}}. Weeks, years, rooms and chapters are not siblings of
+    a kind a question picks one of by number, and are left out."""
+    from .lexical import tokenize
+
+    found: dict[str, set[int]] = {}
+
+    def add(words, n) -> None:
+        # the words next to the number, up to the first that is not a numbered noun: "students in 5"
+        # numbers nothing, "Midterm exam 1" both words
+        for w in words:
+            if not w or w.casefold() in _NOT_NUMBERED:
+                return
+            for t in tokenize(w):
+                found.setdefault(t, set()).add(n)
+
+    for m in _ORD_BEFORE.finditer(text):
+        n = _number(m.group(1))
+        if n is not None:
+            add((m.group(2), m.group(3)), n)
+    for m in _ORD_AFTER.finditer(text):
+        n = _number(m.group(3))
+        if n is not None:  # "Midterm 2", "Exam II" (not "I", the pronoun: "credits I can take")
+            add((m.group(2), m.group(1)) if m.group(2) else (m.group(1),), n)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def number_conflicts(asked_numbers: dict[str, frozenset[int]], context: str) -> bool:
+    """Whether ``context`` gives a noun the question numbers other numbers only ("Midterm 1" for
+    "midterm 2")."""
+    if not asked_numbers:
+        return False
+    said = numbered(context)
+    return any(noun in said and not (said[noun] & ns) for noun, ns in asked_numbers.items())

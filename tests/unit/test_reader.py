@@ -490,3 +490,31 @@ def test_the_definition_of_a_term_is_the_field_of_a_question_that_names_the_term
         field = best_field(engine.snapshot, question, None, reading.candidates, list(range(len(texts))),
                            np.zeros(len(texts), np.float32), 0)
         assert field is not None and texts[field.index] == quote
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("When is midterm 2?", {"midterm": {2}}),
+    ("When is the second midterm?", {"midterm": {2}}),
+    ("| Midterm exam 1 | 15% |", {"midterm": {1}, "exam": {1}}),
+    ("Exam II is on May 3.", {"exam": {2}}),
+    ("Assignment #3 is due on Friday.", {"assign": {3}}),
+    ("Students come from 5 countries; lectures are in room 4 in week 3.", {}),   # not siblings picked by number
+    ("What is the lowest number of credits I can take?", {}),                     # "I": the pronoun
+])
+def test_numbered_siblings(text, numbers):
+    from askintl.facets import numbered
+
+    assert {k: set(v) for k, v in numbered(text).items()} == numbers
+
+
+def test_a_numbered_sibling_is_not_quoted_for_another_number(tmp_path):
+    page = ("# HIST 330 syllabus\n\n## Exams\n\nMidterm 1: February 18, in class\nMidterm 2: March 25, in class\n"
+            "Final exam: May 6, 08:00-10:00\n")
+    engine = engine_over(tmp_path, {"hist330.md": page})
+    for question, quote in (("When is midterm 2?", "Midterm 2: March 25, in class"),
+                            ("When is the second midterm?", "Midterm 2: March 25, in class"),
+                            ("When is the first midterm?", "Midterm 1: February 18, in class")):
+        result = engine.ask(question)
+        assert not result.abstained and result.answer.text == quote
+    result = engine.ask("When is midterm 3?")
+    assert result.abstained or "Midterm" not in result.answer.text
