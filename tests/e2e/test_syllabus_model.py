@@ -11,18 +11,23 @@ pytestmark = pytest.mark.model
 SYLLABUS = Path(__file__).resolve().parents[1] / "data" / "syllabus" / "geo150.md"
 
 
-@pytest.fixture(scope="module")
-def syllabus_engine(tmp_path_factory):
+def _engine_over_page(tmp_path_factory, page: Path):
+    """An engine over one syllabus page, with the real default model."""
     from askintl.config import Settings
     from askintl.engine import Engine
     from askintl.indexer import build_index
 
-    root = tmp_path_factory.mktemp("syllabus")
+    root = tmp_path_factory.mktemp(page.stem)
     (root / "corpus").mkdir()
-    (root / "corpus" / SYLLABUS.name).write_text(SYLLABUS.read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "corpus" / page.name).write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5-small")
     build_index(settings)
     return Engine.open(settings)
+
+
+@pytest.fixture(scope="module")
+def syllabus_engine(tmp_path_factory):
+    return _engine_over_page(tmp_path_factory, SYLLABUS)
 
 
 @pytest.mark.parametrize("question, line", [
@@ -46,31 +51,12 @@ BIO220 = SYLLABUS.parent / "bio220.txt"  # plain text: capitalised headings, "La
 
 @pytest.fixture(scope="module")
 def text_syllabus_engine(tmp_path_factory):
-    from askintl.config import Settings
-    from askintl.engine import Engine
-    from askintl.indexer import build_index
-
-    root = tmp_path_factory.mktemp("syllabus-txt")
-    (root / "corpus").mkdir()
-    (root / "corpus" / BIO220.name).write_text(BIO220.read_text(encoding="utf-8"), encoding="utf-8")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5-small")
-    build_index(settings)
-    return Engine.open(settings)
+    return _engine_over_page(tmp_path_factory, BIO220)
 
 
 @pytest.fixture(scope="module")
 def chem_engine(tmp_path_factory):
-    from askintl.config import Settings
-    from askintl.engine import Engine
-    from askintl.indexer import build_index
-
-    root = tmp_path_factory.mktemp("syllabus-chem")
-    (root / "corpus").mkdir()
-    page = SYLLABUS.parent / "chem101.md"
-    (root / "corpus" / page.name).write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5-small")
-    build_index(settings)
-    return Engine.open(settings)
+    return _engine_over_page(tmp_path_factory, SYLLABUS.parent / "chem101.md")
 
 
 @pytest.mark.parametrize("question, line", [
@@ -111,17 +97,7 @@ def test_a_key_that_names_only_part_of_the_question_is_not_quoted_for_it(syllabu
 
 @pytest.fixture(scope="module")
 def html_syllabus_engine(tmp_path_factory):
-    from askintl.config import Settings
-    from askintl.engine import Engine
-    from askintl.indexer import build_index
-
-    root = tmp_path_factory.mktemp("syllabus-html")
-    (root / "corpus").mkdir()
-    page = SYLLABUS.parent / "econ310.html"
-    (root / "corpus" / page.name).write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedder="e5-small")
-    build_index(settings)
-    return Engine.open(settings)
+    return _engine_over_page(tmp_path_factory, SYLLABUS.parent / "econ310.html")
 
 
 @pytest.mark.parametrize("question, needle", [
