@@ -220,32 +220,27 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
         if not having and kind in REQUIRED_FORM:
             return Evidence(None, 0.0, reading)  # no amount, no e-mail in the sources: not answered here
         allowed = having or allowed
-    facets = asked(question)
-    if facets:
-        # The question names a degree level, an intake or a test: a sentence about a sibling of it
-        # (master's fees for a PhD question) never answers it; none but siblings: not in the sources.
+    facets, numbers = asked(question), numbered(question)
+    if facets or numbers:
+        # The question names a degree level, an intake, a test or a numbered one of several ("midterm
+        # 2", "the second midterm"): a sentence about a sibling of it (master's fees for a PhD
+        # question, the line of Midterm 1) never answers it; none but siblings: not in the sources.
         places = snap.structure(sorted({reading.candidates[i].passage.passage_id for i in allowed}))
-        allowed = [i for i in allowed if not conflicts(facets, _context(reading.candidates[i], places))]
+        contexts = {i: _context(reading.candidates[i], places) for i in allowed}
+        allowed = [i for i in allowed
+                   if not conflicts(facets, contexts[i]) and not number_conflicts(numbers, contexts[i])]
         if not allowed:
             return Evidence(None, 0.0, reading)
-        if strict is not None or question_kinds(question) & _VALUE_KINDS:
+        if facets and (strict is not None or question_kinds(question) & _VALUE_KINDS):
             # The question asks for a value (a fee, a date, a number) for one level, intake or test,
             # and the page names others of that facet but never the one asked: its values are
-            # the others' (the PhD fee is not on a page of bachelor's and master's fees).
+            # the others' (the PhD fee is not on a page of bachelor's and master's fees). Not so for
+            # numbers: on held-out training questions, "the first album" of a page that says "debut
+            # album" and numbers the later ones lost more answers than it stopped wrong ones.
             silent = {d for d in {reading.candidates[i].passage.doc_id for i in allowed} if _silent_on(snap, d, facets)}
             allowed = [i for i in allowed if reading.candidates[i].passage.doc_id not in silent]
             if not allowed:
                 return Evidence(None, 0.0, reading)
-    numbers = numbered(question)
-    if numbers:
-        # "When is midterm 2?": not the line of Midterm 1 (nor "the first midterm"); none but other
-        # numbers: not in the sources. (A page that never gives the asked number is not taken as
-        # silent on it: on held-out training questions "the first album" of a page that says "debut
-        # album" and numbers the later ones lost more answers than it stopped wrong ones.)
-        places = snap.structure(sorted({reading.candidates[i].passage.passage_id for i in allowed}))
-        allowed = [i for i in allowed if not number_conflicts(numbers, _context(reading.candidates[i], places))]
-        if not allowed:
-            return Evidence(None, 0.0, reading)
     best = max(allowed, key=lambda i: key[i])  # cross-encoder: key (was scores)
     # A listed fact whose key names what is asked ("Office: ..." under "Instructor" for "where is the
     # instructor's office?") is quoted rather than a line that only shares its words (fields.py).
