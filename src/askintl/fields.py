@@ -37,6 +37,9 @@ from .structure import _LABEL_LINE, is_label_line, is_question_text as is_questi
 
 _MIN_RECALL = 0.5
 _NAME_KEY = tokenize("Name")
+_AFTER_KEY = " :：\t*_"  # "**Office:** Room 3.14": the value starts after the bold markers
+# a listed key and value joined by a dash or a leader of dots instead of a colon
+_DASHED = re.compile(r"^\s*(?:[-*•·▪]\s+)?([^\W\d_][^—–:\n]{0,40}?)\s*(?:\s[—–-]{1,2}\s|\.{3,}|…+)\s*(\S.{0,60})$")
 _TITLED = re.compile(r"(Dr|Prof|Professor|Mr|Mrs|Ms|Mx)\.?\s+[A-Z]")  # "Instructor: Prof. Lena Ortiz"
 # a head noun a question leaves out: "when is the midterm?" asks for the key "Midterm exam"
 _ELIDED = frozenset(t for w in ("exam", "exams", "examination") for t in tokenize(w))
@@ -49,7 +52,7 @@ _WH_KEYS = (
     (re.compile(r"\bwhere\b", re.IGNORECASE), "location place room classroom office building venue address meet meets "
                                                "meeting held"),
     (re.compile(r"\bhow much\b|\bworth\b|\bpercent(age)?\b|\bweigh(t|ted)?\b|\bcount\b|\bshare\b", re.IGNORECASE),
-     "weight weights percentage percent share points cost price fee"),
+     "weight weights percentage percent share points worth count counts cost price fee"),
 )
 _WEEKDAY = (r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun|"
             r"Mondays|Tuesdays|Wednesdays|Thursdays|Fridays|Saturdays|Sundays")
@@ -109,10 +112,14 @@ def key_value(text: str, heading_path, headers, first_in_section: bool, term: st
         if len(cells) < 2:
             return None
         return cells[0], " ".join(cells[1:]), context, True
+    dashed = _DASHED.match(text)
+    if dashed and not _DIGIT.search(dashed.group(1)) and len(dashed.group(1).split()) <= 5 \
+            and len(text.split()) <= 14 and not text.endswith("."):
+        return dashed.group(1), dashed.group(2), context, True  # "- Final exam — 50%", "Homework ........ 20%"
     if is_label_line(text):
         m = _LABEL_LINE.match(text)
         if m and not _DIGIT.search(m.group(1)):
-            return m.group(1), text[m.end(1):].lstrip(" :：\t"), context, True
+            return m.group(1), text[m.end(1):].lstrip(_AFTER_KEY), context, True
         return (heading, text, context, True) if heading else None  # "Dr. Imogen Farrow" under "Instructor"
     if first_in_section and heading:
         return heading, text, context, False  # "## Prerequisites" then "MATH 110 or placement into MATH 120."
@@ -137,18 +144,21 @@ def _key_asked(key: str, q_terms: set[str], wh_terms: set[str], q_caps: set[str]
     return None
 
 
-def _value_fits(question: str, value: str) -> bool:
-    if re.search(r"\bwhen\b|\bwhat time\b", question, re.IGNORECASE) and not _WHEN_VALUE.search(value):
-        return False
+def _value_fits(question: str, value: str, strict: bool = False) -> bool:
+    """Whether a value has the shape the question word asks for: a date or a weekday for "when", a
+    place for "where", a name for "who", a number for "how much" / "how many" / "worth". With
+    ``strict``, only when the question asks for a shape and the value has it."""
+    checks = []
+    if re.search(r"\bwhen\b|\bwhat time\b", question, re.IGNORECASE):
+        checks.append(bool(_WHEN_VALUE.search(value)))
     if re.search(r"\bwhere\b", question, re.IGNORECASE):
         words = [w for w in re.findall(r"[^\W\d_]{3,}", value) if w.casefold() not in STOPWORDS]
-        if not words or all(_TIME_WORDS.match(w) for w in words):
-            return False
-    if re.search(r"\bwho\b", question, re.IGNORECASE) and not re.search(r"\b[A-Z][a-z]+", value):
-        return False
-    if re.search(r"\bhow (much|many)\b|\bworth\b|\bpercent", question, re.IGNORECASE) and not _DIGIT.search(value):
-        return False
-    return True
+        checks.append(bool(words) and not all(_TIME_WORDS.match(w) for w in words))
+    if re.search(r"\bwho\b", question, re.IGNORECASE):
+        checks.append(bool(re.search(r"\b[A-Z][a-z]+", value)))
+    if re.search(r"\bhow (much|many)\b|\bworth\b|\bpercent", question, re.IGNORECASE):
+        checks.append(bool(_DIGIT.search(value)))
+    return all(checks) and (bool(checks) or not strict)
 
 
 def best_field(snap, question: str, focus: str | None, candidates, allowed: list[int], scores: np.ndarray,
@@ -178,12 +188,14 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         text = c.text.strip()
         if is_label_line(text):
             m = _LABEL_LINE.match(text)
-            value = text[m.end(1):].lstrip(" :：\t") if m else text
+            value = text[m.end(1):].lstrip(_AFTER_KEY) if m else text
             if m is None or _terms(m.group(1)) == _NAME_KEY or _TITLED.match(value):
                 subjects.setdefault(c.passage.passage_id, []).append(value)
 
-    def recall(have: set[str], caps: set[str]) -> float:
-        named = not wh_terms.isdisjoint(have)
+    def recall(have: set[str], caps: set[str], value: str) -> float:
+        # the attribute asked ("worth", "percentage") is held by a column that names it ("Weight") or
+        # by a value of its shape ("50%" for "how much is it worth?")
+        named = not wh_terms.isdisjoint(have) or (bool(attribute) and _value_fits(question, value, strict=True))
         return sum(w for t, w in weight.items() if _held(t, have) or t in caps or (named and t in attribute)) / total
 
     found: list[tuple[float, float, int]] = []
@@ -207,7 +219,7 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         subject = " ".join(subjects.get(p.passage_id, ())) if listed else ""
         have = set(_terms(f"{key}\n{value}\n{context}\n{subject}"))
         caps = {_initials(part) for part in (key, *p.heading_path)} & q_caps
-        r = recall(have, caps)
+        r = recall(have, caps, value)
         full = r > 1.0 - 1e-6
         # A listed fact whose whole key is asked needs half of the question; one of whose long key only
         # the head word is asked ("Bachelor of Arts or Science" for a Bachelor of Nursing) needs all of
@@ -225,7 +237,7 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         # key names what is asked), and so does the first line of a section over a later line of it;
         # over a line of another section, it does not (its heading is broad)
         c = candidates[reader_choice]
-        own = recall(set(_terms(" \n".join([c.text, c.passage.title or "", *c.passage.heading_path]))), set())
+        own = recall(set(_terms(" \n".join([c.text, c.passage.title or "", *c.passage.heading_path]))), set(), c.text)
         lead = tuple(candidates[i].passage.heading_path) == tuple(c.passage.heading_path)  # of the same section
         if own > r or (own >= r and not listed and not lead):
             return None

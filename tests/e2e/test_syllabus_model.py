@@ -55,6 +55,11 @@ def text_syllabus_engine(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def bold_syllabus_engine(tmp_path_factory):
+    return _engine_over_page(tmp_path_factory, SYLLABUS.parent / "psyc101.md")
+
+
+@pytest.fixture(scope="module")
 def chem_engine(tmp_path_factory):
     return _engine_over_page(tmp_path_factory, SYLLABUS.parent / "chem101.md")
 
@@ -74,6 +79,10 @@ def chem_engine(tmp_path_factory):
     ("text_syllabus_engine", "How much are quizzes worth?", "Quizzes: 10%"),
     ("text_syllabus_engine", "When is midterm 2?", "Midterm 2: March 25"),
     ("text_syllabus_engine", "When is the second midterm?", "Midterm 2: March 25"),          # not "Midterm 1: ..."
+    # bold labels, and keys joined to their values by a dash
+    ("bold_syllabus_engine", "How much is the final exam worth?", "- Final exam — 50%"),      # not "50% on the final exam to pass"
+    ("bold_syllabus_engine", "What percentage of the grade are the quizzes?", "- Weekly online quizzes — 15%"),
+    ("bold_syllabus_engine", "Where is Dr. Weiss's office?", "**Office:** Pemberton Hall, Room 3.14"),
 ])
 def test_a_listed_fact_whose_key_names_the_question_is_answered(request, engine, question, line):
     """Quoted and answered: the reader alone (trained on prose) chose another line or refused most."""
