@@ -98,13 +98,14 @@ def _head(text: str) -> str:
     return words[-1] if words else ""
 
 
-def key_value(text: str, heading_path, headers, first_in_section: bool, term: str = "") -> tuple[str, str, str, bool] | None:
+def key_value(text: str, heading_path, headers, first_in_section: bool, term: str = "",
+              title: str = "") -> tuple[str, str, str, bool] | None:
     """(key, value, context, listed) of a fact: ``listed`` for a table row, a label line or the
     definition of a term (``term``: the ``<dt>`` a line is the first line of), not for the first
     line of prose under a heading; None for any other line."""
     text = text.strip()
     heading = heading_path[-1] if heading_path else ""
-    context = " \n".join([*heading_path, *headers])
+    context = " \n".join([title, *heading_path, *headers])  # the page's title: what every line is about
     if term and first_in_section:
         return term, text, context, True  # "<dt>Last day to withdraw</dt><dd>November 6</dd>"
     if is_table_row(text):
@@ -203,13 +204,11 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         c = candidates[i]
         p = c.passage
         headers = places.get(p.passage_id, ([], "", []))[2]
-        # the page's title names what every line of it is about ("BIO 220 Cell Biology")
         # an FAQ entry whose "question" is a term (a <dt>, no question mark) defines that term
         term = p.faq_question if p.faq_question and not is_question(p.faq_question) else ""
         if p.passage_id not in firsts:
             firsts[p.passage_id] = _first_under_heading(snap, p.passage_id)
-        kv = key_value(c.text, [p.title, *p.heading_path] if p.title else p.heading_path, headers,
-                       firsts[p.passage_id] == c.span.start, term)
+        kv = key_value(c.text, p.heading_path, headers, firsts[p.passage_id] == c.span.start, term, p.title or "")
         if kv is None:
             continue
         key, value, context, listed = kv
