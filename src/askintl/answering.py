@@ -16,7 +16,7 @@ import numpy as np
 from .text import LIST_MARKER, count_words
 from .crossencoder import rerank  # cross-encoder (English)
 from .facets import asked, conflicts, covered, number_conflicts, numbered
-from .fields import best_field
+from .fields import best_field, row_key
 from .lang import REQUIRED_FORM, answer_type, guess_language, matches_answer_type, question_kinds, strict_evidence
 from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
@@ -302,7 +302,8 @@ def _context(cand: Candidate, places: dict[int, tuple[list[str], str, list[str]]
     answers and, in a table, its column headers (``places``: IndexSnapshot.structure)."""
     p = cand.passage
     headers = places.get(p.passage_id, ([], "", []))[2]
-    return " \n".join([cand.text, *p.heading_path, p.faq_question or "", *headers])
+    key = row_key(cand.text.strip().strip("|").split("|"), headers) if headers and is_table_row(cand.text) else ""
+    return " \n".join([cand.text, key, *p.heading_path, p.faq_question or "", *headers])
 
 
 def _best_window_in_passage(p: Passage, span: Span, q_terms, kind) -> Span:

@@ -146,13 +146,12 @@ _NOUN = r"[^\W\d_][\w'’]+"
 _ORD_BEFORE = re.compile(rf"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{{1,2}}(?:st|nd|rd|th))"
                          rf"[\s-]+({_NOUN})(?:\s+({_NOUN}))?", _I)
 _ORD_AFTER = re.compile(rf"\b({_NOUN})(?:\s+({_NOUN}))?\s+(?:#\s?|no\.\s?)?([1-9]|1[0-2]|II|III|IV|VI?)\b"
-                        r"(?![.,:]\d|\s*(?:%|am\b|pm\b|a\.m|p\.m|o'clock))")
+                        r"(?![.,:]\d|\s*[–—-]\s*\d|\s*(?:%|am\b|pm\b|a\.m|p\.m|o'clock))")  # not "chapters 1–2"
 _NOT_NUMBERED = frozenset("""the a an of in on at by to for from and or is are was be will until
     before after every each per up about over under than only all its their his her our your
     january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday room hall building floor page pages
-    chapter chapters section sections level grade year years semester term week weeks day days
-    hour hours minute minutes""".split())
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    monday tuesday wednesday thursday friday saturday sunday""".split())
 
 
 def _number(token: str) -> int | None:
@@ -166,8 +165,8 @@ def _number(token: str) -> int | None:
 @lru_cache(maxsize=16384)
 def numbered(text: str) -> dict[str, frozenset[int]]:
     """{noun (stemmed): the numbers ``text`` gives it}: "The second midterm exam" and "Midterm exam 2"
-    both give {"midterm": {2}, "exam": {2}}. Weeks, years, rooms and chapters are not siblings of
-    a kind a question picks one of by number, and are left out."""
+    both give {"midterm": {2}, "exam": {2}}; "week 3", {"week": {3}}. A range ("chapters 1–2") gives
+    none, nor does a number after a preposition or a date ("in 5", "Feb 2")."""
     from .lexical import tokenize
 
     found: dict[str, set[int]] = {}

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .facets import number_conflicts, numbered
 from .lang import _S_STRICT
 from .lexical import STOPWORDS, synonyms, tokenize
 from .structure import _LABEL_LINE, is_label_line, is_question_text as is_question, is_table_row
@@ -110,9 +111,9 @@ def key_value(text: str, heading_path, headers, first_in_section: bool, term: st
         return term, text, context, True  # "<dt>Last day to withdraw</dt><dd>November 6</dd>"
     if is_table_row(text):
         cells = [c.strip() for c in text.strip().strip("|").split("|") if c.strip()]
-        if len(cells) < 2:
-            return None
-        return cells[0], " ".join(cells[1:]), context, True
+        if len(cells) < 2 or [c.casefold() for c in cells] == [h.strip().casefold() for h in headers]:
+            return None  # the header row itself
+        return row_key(cells, headers), " ".join(cells[1:]), context, True
     dashed = _DASHED.match(text)
     if dashed and not _DIGIT.search(dashed.group(1)) and len(dashed.group(1).split()) <= 5 \
             and len(text.split()) <= 14 and not text.endswith("."):
@@ -125,6 +126,15 @@ def key_value(text: str, heading_path, headers, first_in_section: bool, term: st
     if first_in_section and heading:
         return heading, text, context, False  # "## Prerequisites" then "MATH 110 or placement into MATH 120."
     return None
+
+
+def row_key(cells, headers) -> str:
+    """A table row's key: its first cell, or for a numbered row ("| 3 | Jan 26–30 | Segregation |"
+    under "| Week | Dates | Topic |") the first column's name and the number: "Week 3"."""
+    first = cells[0].strip()
+    if re.fullmatch(r"\d{1,2}", first) and headers and headers[0].strip():
+        return f"{headers[0].strip()} {first}"
+    return first
 
 
 def _key_asked(key: str, q_terms: set[str], wh_terms: set[str], q_caps: set[str]) -> str | None:
@@ -174,6 +184,7 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
     total = sum(weight.values())
     q_terms = set(words)
     q_caps = {w.casefold() for w in re.findall(r"\b[A-Z]{2,6}\b", question)}
+    numbers = numbered(question)
     wh_terms = {t for rx, keys in _WH_KEYS if rx.search(question) for t in _terms(keys)}
     # "what percentage ...", "how much is it worth": the question's attribute words, held by a key,
     # heading or column that names the attribute ("Weight")
@@ -213,8 +224,8 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
             continue
         key, value, context, listed = kv
         match = _key_asked(key, q_terms, wh_terms, q_caps)
-        if match is None or not _value_fits(question, value):
-            continue
+        if match is None or not _value_fits(question, value) or number_conflicts(numbers, key):
+            continue  # ... or "Week 4" for "week 3"
         subject = " ".join(subjects.get(p.passage_id, ())) if listed else ""
         have = set(_terms(f"{key}\n{value}\n{context}\n{subject}"))
         caps = {_initials(part) for part in (key, *p.heading_path)} & q_caps

@@ -60,6 +60,11 @@ def bold_syllabus_engine(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def schedule_engine(tmp_path_factory):
+    return _engine_over_page(tmp_path_factory, SYLLABUS.parent / "soc205.md")
+
+
+@pytest.fixture(scope="module")
 def chem_engine(tmp_path_factory):
     return _engine_over_page(tmp_path_factory, SYLLABUS.parent / "chem101.md")
 
@@ -83,6 +88,9 @@ def chem_engine(tmp_path_factory):
     ("bold_syllabus_engine", "How much is the final exam worth?", "- Final exam — 50%"),      # not "50% on the final exam to pass"
     ("bold_syllabus_engine", "What percentage of the grade are the quizzes?", "- Weekly online quizzes — 15%"),
     ("bold_syllabus_engine", "Where is Dr. Weiss's office?", "**Office:** Pemberton Hall, Room 3.14"),
+    # a weekly schedule: the row of the week asked, never the header row
+    ("schedule_engine", "What is the topic of week 3?", "| 3 | Jan 26–30 | Segregation | Massey and Denton, chapter 1 |"),
+    ("schedule_engine", "When is week 7?", "| 7 | Feb 23–27 | Global cities | Sassen, chapter 1 |"),
 ])
 def test_a_listed_fact_whose_key_names_the_question_is_answered(request, engine, question, line):
     """Quoted and answered: the reader alone (trained on prose) chose another line or refused most."""

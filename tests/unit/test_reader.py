@@ -498,7 +498,8 @@ def test_the_definition_of_a_term_is_the_field_of_a_question_that_names_the_term
     ("| Midterm exam 1 | 15% |", {"midterm": {1}, "exam": {1}}),
     ("Exam II is on May 3.", {"exam": {2}}),
     ("Assignment #3 is due on Friday.", {"assign": {3}}),
-    ("Students come from 5 countries; lectures are in room 4 in week 3.", {}),   # not siblings picked by number
+    ("Students come from 5 countries; lectures are in room 4 in week 3.", {"room": {4}, "week": {3}}),
+    ("Read chapters 1–2 by Feb 2.", {}),                                          # a range, a date
     ("What is the lowest number of credits I can take?", {}),                     # "I": the pronoun
 ])
 def test_numbered_siblings(text, numbers):
@@ -518,3 +519,31 @@ def test_a_numbered_sibling_is_not_quoted_for_another_number(tmp_path):
         assert not result.abstained and result.answer.text == quote
     result = engine.ask("When is midterm 3?")
     assert result.abstained or "Midterm" not in result.answer.text
+
+
+_SCHEDULE = """# SOC 205: Cities and Society
+
+## Weekly schedule
+
+| Week | Dates | Topic |
+|---|---|---|
+| 1 | Jan 12–16 | What is a city? |
+| 2 | Jan 19–23 | The Chicago School |
+| 3 | Jan 26–30 | Segregation |
+| 4 | Feb 2–6 | Gentrification |
+"""
+
+
+def test_a_numbered_row_of_a_schedule_is_the_field_of_its_number_and_the_header_row_never_is(tmp_path):
+    from askintl.fields import best_field
+
+    engine = engine_over(tmp_path, {"soc205.md": _SCHEDULE})
+    for question, topic in (("What is the topic of week 3?", "Segregation"), ("When is week 2?", "Jan 19–23")):
+        reading = gather(engine.snapshot, question, engine.evidence(question)[0])
+        texts = [c.text for c in reading.candidates]
+        field = best_field(engine.snapshot, question, None, reading.candidates, list(range(len(texts))),
+                           np.zeros(len(texts), np.float32), 0)
+        assert field is not None and topic in texts[field.index]
+        result = engine.ask(question)
+        assert result.abstained or "| Week |" not in result.answer.text
+        assert result.abstained or topic in result.answer.text
