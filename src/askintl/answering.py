@@ -204,6 +204,10 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
     key = cross.key if cross is not None else scores
     # <<< cross-encoder
     allowed = [i for i, c in enumerate(reading.candidates) if c.passage_rank < max(1, answer_from)]
+    rows = sorted({reading.candidates[i].passage.passage_id for i in allowed if is_table_row(reading.candidates[i].text)})
+    if rows:  # a table's header row ("| Week | Dates | Topic |") names columns: it answers nothing
+        headers = {pid: [h.strip().casefold() for h in hs] for pid, (_, _, hs) in snap.structure(rows).items() if hs}
+        allowed = [i for i in allowed if not _is_header_row(reading.candidates[i], headers)]
     if not allowed:
         return Evidence(None, 0.0, reading)
     if retrieval.institution_docs:
@@ -295,6 +299,12 @@ def _silent_on(snap: IndexSnapshot, doc_id: str, facets: dict[str, frozenset[str
             _DOC_FACETS.clear()
         said = _DOC_FACETS[key] = covered(snap.document_text(doc_id))
     return any(f in said and not (said[f] & values) for f, values in facets.items())
+
+
+def _is_header_row(cand: Candidate, headers: dict[int, list[str]]) -> bool:
+    hs = headers.get(cand.passage.passage_id)
+    return bool(hs) and is_table_row(cand.text) and \
+        [c.strip().casefold() for c in cand.text.strip().strip("|").split("|") if c.strip()] == [h for h in hs if h]
 
 
 def _context(cand: Candidate, places: dict[int, tuple[list[str], str, list[str]]]) -> str:

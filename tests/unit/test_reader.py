@@ -547,3 +547,5 @@ def test_a_numbered_row_of_a_schedule_is_the_field_of_its_number_and_the_header_
         result = engine.ask(question)
         assert result.abstained or "| Week |" not in result.answer.text
         assert result.abstained or topic in result.answer.text
+    result = engine.ask("What is the topic of week 12?")
+    assert result.abstained or "| Week |" not in result.answer.text
