@@ -8,6 +8,12 @@ shares with a sentence say most; on a listed fact the key says it. "Where is the
 office?" is answered by the line whose key is "Office", not by "Office hours: Tuesday 1-3 pm",
 which holds the same words.
 
+A listed fact is a label line ("Office: ...", "**Office:** ..."), a key and value joined by a dash
+or dot leaders ("- Final exam — 50%"), a table row (its first cell is the key, or for a numbered
+row the first column's name and the number: "Week 3"; never the header row), the definition of a
+term (``<dt>``/``<dd>``), a bare line under a heading (keyed by the heading), or the first line of
+prose under a heading. A block of label lines is about the person its name line names.
+
 A candidate is a **field** of the question when
 - every word of its key is asked: by the question's own words, their synonyms
   (``lexical.synonyms``), its initials ("TA": "Teaching assistant"), or the attribute its question
@@ -32,13 +38,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .facets import number_conflicts, numbered
-from .lang import _S_STRICT
+from .lang import DATE_FORM
 from .lexical import STOPWORDS, synonyms, tokenize
-from .structure import _LABEL_LINE, is_label_line, is_question_text as is_question, is_table_row
+from .structure import is_label_line, is_question_text as is_question, is_table_row, label_parts
 
 _MIN_RECALL = 0.5
 _NAME_KEY = tokenize("Name")
-_AFTER_KEY = " :：\t*_"  # "**Office:** Room 3.14": the value starts after the bold markers
 # a listed key and value joined by a dash or a leader of dots instead of a colon
 _DASHED = re.compile(r"^\s*(?:[-*•·▪]\s+)?([^\W\d_][^—–:\n]{0,40}?)\s*(?:\s[—–-]{1,2}\s|\.{3,}|…+)\s*(\S.{0,60})$")
 _TITLED = re.compile(r"(Dr|Prof|Professor|Mr|Mrs|Ms|Mx)\.?\s+[A-Z]")  # "Instructor: Prof. Lena Ortiz"
@@ -58,7 +63,7 @@ _WH_KEYS = (
 _WEEKDAY = (r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun|"
             r"Mondays|Tuesdays|Wednesdays|Thursdays|Fridays|Saturdays|Sundays")
 _WHEN_VALUE = re.compile(rf"\b({_WEEKDAY}|weekly|daily|week|weeks|semester|term)\b|\b\d{{1,2}}[:.h]\d{{2}}\b|"
-                         r"\b\d{1,2}\s?(am|pm|a\.m\.|p\.m\.)|" + _S_STRICT["deadline"].pattern, re.IGNORECASE)
+                         r"\b\d{1,2}\s?(am|pm|a\.m\.|p\.m\.)|" + DATE_FORM.pattern, re.IGNORECASE)
 _TIME_WORDS = re.compile(rf"^({_WEEKDAY}|and|or|to|from|by|appointment|am|pm|noon|midnight|"
                          r"January|February|March|April|May|June|July|August|September|October|November|December)$",
                          re.IGNORECASE)
@@ -119,9 +124,9 @@ def key_value(text: str, heading_path, headers, first_in_section: bool, term: st
             and len(text.split()) <= 14 and not text.endswith("."):
         return dashed.group(1), dashed.group(2), context, True  # "- Final exam — 50%", "Homework ........ 20%"
     if is_label_line(text):
-        m = _LABEL_LINE.match(text)
-        if m and not _DIGIT.search(m.group(1)):
-            return m.group(1), text[m.end(1):].lstrip(_AFTER_KEY), context, True
+        parts = label_parts(text)
+        if parts and not _DIGIT.search(parts[0]):
+            return parts[0], parts[1], context, True
         return (heading, text, context, True) if heading else None  # "Dr. Imogen Farrow" under "Instructor"
     if first_in_section and heading:
         return heading, text, context, False  # "## Prerequisites" then "MATH 110 or placement into MATH 120."
@@ -199,9 +204,8 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
     for c in candidates:
         text = c.text.strip()
         if is_label_line(text):
-            m = _LABEL_LINE.match(text)
-            value = text[m.end(1):].lstrip(_AFTER_KEY) if m else text
-            if m is None or _terms(m.group(1)) == _NAME_KEY or _TITLED.match(value):
+            label, value = label_parts(text) or ("", text)
+            if not label or _terms(label) == _NAME_KEY or _TITLED.match(value):
                 subjects.setdefault(c.passage.passage_id, []).append(value)
 
     def recall(have: set[str], caps: set[str], value: str) -> float:
@@ -210,7 +214,7 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         named = not wh_terms.isdisjoint(have) or (bool(attribute) and _value_fits(question, value, strict=True))
         return sum(w for t, w in weight.items() if _held(t, have) or t in caps or (named and t in attribute)) / total
 
-    found: list[tuple[float, float, int]] = []
+    found: list[tuple[float, bool, bool, float, int]] = []  # (recall, listed, heading asked, reader score, index)
     for i in allowed:
         c = candidates[i]
         p = c.passage

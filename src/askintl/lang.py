@@ -271,6 +271,7 @@ _S_STRICT = {
 }
 
 
+DATE_FORM = _S_STRICT["deadline"]  # a day of a month, a numeric date, a month, a time counted from an event
 _S_STRICT["price"] = _S_STRICT["money"]  # "how much is the course?": an amount, preferred (not in REQUIRED_FORM)
 
 # A count is not a date: "How many international students study here?" is not answered by "from 18

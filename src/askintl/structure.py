@@ -306,6 +306,13 @@ def is_table_row(text: str) -> bool:
     return bool(_MD_ROW.match(text) or _CELLS_ROW.match(text))
 
 
+def label_parts(text: str) -> tuple[str, str] | None:
+    """(label, value) of a "Label: value" line ("**Office:** Room 3.14" → "**Office", "Room 3.14"),
+    or None."""
+    m = _LABEL_LINE.match(text)
+    return (m.group(1), text[m.end(1):].lstrip(" :：\t*_")) if m else None
+
+
 @lru_cache(maxsize=65536)
 def is_label_line(text: str) -> bool:
     """A short "Label: value" line ("Credits: 4", "- Textbook: ...") or a short fragment without
