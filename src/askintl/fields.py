@@ -57,6 +57,7 @@ _WH_KEYS = (
      "date dates time times day days hours schedule deadline meet meets meeting held"),
     (re.compile(r"\bwhere\b", re.IGNORECASE), "location place room classroom office building venue address meet meets "
                                                "meeting held"),
+    (re.compile(r"\bwhat is (the|this) [\w\s'-]{1,30} about\b", re.IGNORECASE), "description overview summary"),
     (re.compile(r"\bhow much\b|\bworth\b|\bpercent(age)?\b|\bweigh(t|ted)?\b|\bcount\b|\bshare\b", re.IGNORECASE),
      "weight weights percentage percent share points worth count counts cost price fee"),
 )

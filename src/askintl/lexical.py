@@ -115,7 +115,8 @@ _SYNONYM_GROUPS = (
     # people and teaching
     "instructor professor prof teacher tutor",  # not "lecturer": its stem is that of "lectures"
     "teach teaches taught teaching > instructor professor teacher",  # who teaches: the instructor
-    "class course lecture lectures module subject",
+    "class course module subject",
+    "class lecture lectures",  # a class meets in lectures; a course is not its lectures
     "class > classroom",
     "textbook textbooks text texts book books",
     "meet meets meeting held venue location",

@@ -549,3 +549,10 @@ def test_a_numbered_row_of_a_schedule_is_the_field_of_its_number_and_the_header_
         assert result.abstained or topic in result.answer.text
     result = engine.ask("What is the topic of week 12?")
     assert result.abstained or "| Week |" not in result.answer.text
+
+
+def test_a_course_is_not_its_lectures_but_a_class_meets_in_them():
+    from askintl.lexical import synonyms, tokenize
+
+    (course,), (lectures,), (klass,) = tokenize("course"), tokenize("lectures"), tokenize("class")
+    assert lectures not in synonyms(course) and lectures in synonyms(klass)
