@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .facets import number_conflicts, numbered
-from .lang import DATE_FORM
+from .lang import DATE_FORM, EMAIL_FORM, PHONE_FORM
 from .lexical import STOPWORDS, synonyms, tokenize
 from .structure import is_label_line, is_question_text as is_question, is_table_row, label_parts
 
@@ -50,13 +50,17 @@ _TITLED = re.compile(r"(Dr|Prof|Professor|Mr|Mrs|Ms|Mx)\.?\s+[A-Z]")  # "Instruc
 # a head noun a question leaves out: "when is the midterm?" asks for the key "Midterm exam"
 _ELIDED = frozenset(t for w in ("exam", "exams", "examination") for t in tokenize(w))
 
+_WHERE = re.compile(r"\bwhere\b|\b(what|which) (room|building|hall)\b", re.IGNORECASE)
+_EMAIL_Q = re.compile(r"\be-?mail\b", re.IGNORECASE)
+_PHONE_Q = re.compile(r"\b(tele)?phone\b", re.IGNORECASE)
 # what a question word asks for, as the keys of listed facts name it
 _WH_KEYS = (
     (re.compile(r"\bwho(m|se)?\b", re.IGNORECASE), "name names"),
     (re.compile(r"\bwhen\b|\bwhat time\b|\bwhich days?\b|\bwhat days?\b", re.IGNORECASE),
      "date dates time times day days hours schedule deadline meet meets meeting held"),
-    (re.compile(r"\bwhere\b", re.IGNORECASE), "location place room classroom office building venue address meet meets "
-                                               "meeting held"),
+    (_WHERE, "location place room classroom office building venue address meet meets meeting held"),
+    (_EMAIL_Q, "email mail address"),
+    (_PHONE_Q, "phone telephone number"),
     (re.compile(r"\bwhat is (the|this) [\w\s'-]{1,30} about\b", re.IGNORECASE), "description overview summary"),
     (re.compile(r"\bhow much\b|\bworth\b|\bpercent(age)?\b|\bweigh(t|ted)?\b|\bcount\b|\bshare\b", re.IGNORECASE),
      "weight weights percentage percent share points worth count counts cost price fee"),
@@ -168,13 +172,17 @@ def _value_fits(question: str, value: str, strict: bool = False) -> bool:
     checks = []
     if re.search(r"\bwhen\b|\bwhat time\b", question, re.IGNORECASE):
         checks.append(bool(_WHEN_VALUE.search(value)))
-    if re.search(r"\bwhere\b", question, re.IGNORECASE):
+    if _WHERE.search(question):
         words = [w for w in re.findall(r"[^\W\d_]{3,}", value) if w.casefold() not in STOPWORDS]
         checks.append(bool(words) and not all(_TIME_WORDS.match(w) for w in words))
     if re.search(r"\bwho\b", question, re.IGNORECASE):
         checks.append(bool(re.search(r"\b[A-Z][a-z]+", value)))
     if re.search(r"\bhow (much|many)\b|\bworth\b|\bpercent", question, re.IGNORECASE):
         checks.append(bool(_DIGIT.search(value)))
+    if _EMAIL_Q.search(question):
+        checks.append(bool(EMAIL_FORM.search(value)))
+    if _PHONE_Q.search(question):
+        checks.append(bool(PHONE_FORM.search(value)))
     return all(checks) and (bool(checks) or not strict)
 
 
@@ -207,15 +215,20 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         if is_label_line(text):
             label, value = label_parts(text) or ("", text)
             if not label or _terms(label) == _NAME_KEY or _TITLED.match(value):
-                subjects.setdefault(c.passage.passage_id, []).append(value)
+                subjects.setdefault(c.passage.passage_id, []).append(f"{label} {value}")  # "Instructor: Dr. ..."
 
-    def recall(have: set[str], caps: set[str], value: str) -> float:
+    core_terms = [t for t in weight if t not in attribute]
+
+    def recall(have: set[str], caps: set[str], value: str, among=None) -> float:
         # the attribute asked ("worth", "percentage") is held by a column that names it ("Weight") or
         # by a value of its shape ("50%" for "how much is it worth?")
         named = not wh_terms.isdisjoint(have) or (bool(attribute) and _value_fits(question, value, strict=True))
-        return sum(w for t, w in weight.items() if _held(t, have) or t in caps or (named and t in attribute)) / total
+        terms = weight if among is None else among
+        held = sum(weight[t] for t in terms if _held(t, have) or t in caps or (named and t in attribute))
+        return held / sum(weight[t] for t in terms)
 
-    found: list[tuple[float, bool, bool, float, int]] = []  # (recall, listed, heading asked, reader score, index)
+    found: list[tuple] = []  # (recall, listed, key named, heading named, reader score, index)
+    key_value_key: dict[int, str] = {}
     for i in allowed:
         c = candidates[i]
         p = c.passage
@@ -235,18 +248,32 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         have = set(_terms(f"{key}\n{value}\n{context}\n{subject}"))
         caps = {_initials(part) for part in (key, *p.heading_path)} & q_caps
         r = recall(have, caps, value)
-        full = r > 1.0 - 1e-6
+        # what the question is about, besides the attribute it asks for: "the TA's" of "the TA's phone
+        # number" must be held, whatever phone number the line gives
+        core = recall(have, caps, value, among=core_terms) if core_terms else 1.0
+        full = r > 1.0 - 1e-6 and core > 1.0 - 1e-6
         # A listed fact whose whole key is asked needs half of the question; one of whose long key only
         # the head word is asked ("Bachelor of Arts or Science" for a Bachelor of Nursing) needs all of
         # it, and so does the first line of prose under a heading whose words are all asked.
-        if (full or r >= _MIN_RECALL and match == "all") if listed else (match == "all" and full):
+        if (full or min(r, core) >= _MIN_RECALL and match == "all") if listed else (match == "all" and full):
             # a tie goes to the section whose heading the question names ("who teaches": the
             # "Instructor" section, not "Teaching assistant"), then to the reader's order
             heading = _head(p.heading_path[-1]) if p.heading_path else ""
-            found.append((r, listed, bool(heading) and _asked(heading, q_terms), float(scores[i]), i))
+            # and before that, to a key the question's own words name ("Classroom" for "what room is the
+            # class in?") over one only its question word asks for ("Office")
+            named = _key_asked(key, q_terms, set(), q_caps) is not None
+            found.append((r, listed, named, bool(heading) and _asked(heading, q_terms), float(scores[i]), i))
+            key_value_key[i] = key
     if not found:
         return None
-    r, listed, _, _, i = max(found)
+    top = max(found)
+    r, listed, i = top[0], top[1], top[-1]
+    same = [f for f in found if f[:4] == top[:4]]
+    keys = {key_value_key[f[-1]].casefold() for f in same}
+    if len(same) > 1 and len(keys) == 1:
+        # the same key in two sections ("Office hours:" of the instructor and of the assistant) and a
+        # question that names neither: the page's first, as a reader of the page would take it
+        i = min((f[-1] for f in same), key=lambda j: candidates[j].span.start)
     if i != reader_choice:
         # the reader's own choice holds as much of the question: a listed fact still wins the tie (its
         # key names what is asked), and so does the first line of a section over a later line of it;

@@ -325,6 +325,7 @@ _Q_PHONE = re.compile(r"\b(phone|telephone|téléphone|teléfono|telefon|call)\b
 _S_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _S_PHONE = re.compile(r"(?:\+|\(0?\d)[\d\s()/-]{6,}\d|\b\d{2,4}[-\s]\d{3,4}[-\s]\d{3,4}\b|\b\d{3}[-.]\d{4}\b")
 _S_CONTACT = re.compile(f"{_S_EMAIL.pattern}|{_S_PHONE.pattern}")
+EMAIL_FORM, PHONE_FORM = _S_EMAIL, _S_PHONE  # an e-mail address, a phone number, as written on a page
 
 
 # A share of a grade is given as a percentage or as points: "| Final exam | 25% |", "counts for 40 percent",

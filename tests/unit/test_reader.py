@@ -556,3 +556,36 @@ def test_a_course_is_not_its_lectures_but_a_class_meets_in_them():
 
     (course,), (lectures,), (klass,) = tokenize("course"), tokenize("lectures"), tokenize("class")
     assert lectures not in synonyms(course) and lectures in synonyms(klass)
+
+
+_TWO_BLOCKS = """# GEO 220: Coasts
+
+## Instructor
+
+Name: Dr. Rhea Obi
+Email: r.obi@fenwick.example
+Phone: 555-0199
+Office hours: Wednesdays 10:00-12:00
+
+## Teaching assistant
+
+Name: Piet Janssen
+Email: p.janssen@fenwick.example
+Office hours: Mondays 15:00-16:00
+"""
+
+
+@pytest.mark.parametrize("question, quote", [
+    ("What is the email of the TA?", "Email: p.janssen@fenwick.example"),     # "email": the value's form
+    ("When are office hours?", "Office hours: Wednesdays 10:00-12:00"),       # the same key twice: the first
+    ("What is the TA's phone number?", None),                                 # the TA has none: no field
+])
+def test_fields_of_two_blocks_of_label_lines(tmp_path, question, quote):
+    from askintl.fields import best_field
+
+    engine = engine_over(tmp_path, {"geo220.md": _TWO_BLOCKS})
+    reading = gather(engine.snapshot, question, engine.evidence(question)[0])
+    texts = [c.text for c in reading.candidates]
+    field = best_field(engine.snapshot, question, None, reading.candidates, list(range(len(texts))),
+                       np.zeros(len(texts), np.float32), len(texts) - 1)
+    assert (texts[field.index] if field else None) == quote
