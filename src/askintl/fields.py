@@ -244,6 +244,9 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
         match = _key_asked(key, q_terms, wh_terms, q_caps)
         if match is None or not _value_fits(question, value) or number_conflicts(numbers, key):
             continue  # ... or "Week 4" for "week 3"
+        told = set(tokenize(value))
+        if not told or told <= set(tokenize(key)) | q_terms:
+            continue  # a value that only repeats its key or the question ("Instructor: Instructor") tells nothing
         subject = " ".join(subjects.get(p.passage_id, ())) if listed else ""
         have = set(_terms(f"{key}\n{value}\n{context}\n{subject}"))
         caps = {_initials(part) for part in (key, *p.heading_path)} & q_caps

@@ -589,3 +589,15 @@ def test_fields_of_two_blocks_of_label_lines(tmp_path, question, quote):
     field = best_field(engine.snapshot, question, None, reading.candidates, list(range(len(texts))),
                        np.zeros(len(texts), np.float32), len(texts) - 1)
     assert (texts[field.index] if field else None) == quote
+
+
+def test_a_value_that_only_repeats_its_key_is_no_field_and_one_digit_is_a_value(tmp_path):
+    from askintl.fields import best_field
+
+    engine = engine_over(tmp_path, {"odd.md": "# ODD 100\n\n## Course information\n\nInstructor: Instructor\nCredits: 3\n"})
+    for question, quote in (("Who is the instructor?", None), ("How many credits is the course?", "Credits: 3")):
+        reading = gather(engine.snapshot, question, engine.evidence(question)[0])
+        texts = [c.text for c in reading.candidates]
+        field = best_field(engine.snapshot, question, None, reading.candidates, list(range(len(texts))),
+                           np.zeros(len(texts), np.float32), 0)
+        assert (texts[field.index] if field else None) == quote
