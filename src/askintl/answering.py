@@ -21,7 +21,7 @@ from .lang import REQUIRED_FORM, answer_type, guess_language, matches_answer_typ
 from .lexical import tokenize
 from .reader import READ_PASSAGES, Candidate, Reading, ReaderModel, gather, is_question, load_reader
 from .records import Answer, Passage, Span
-from .structure import is_label_line, is_table_row
+from .structure import is_header_row, is_label_line, is_table_row, row_cells
 from .retriever import Retrieval
 from .index import IndexSnapshot
 
@@ -53,7 +53,7 @@ def _overlap(q_terms: dict[str, float], text: str) -> float:
 def _query_terms(snap: IndexSnapshot, question: str) -> dict[str, float]:
     lex = snap.lexical
     terms = dict.fromkeys(tokenize(question))
-    return {t: float(lex.idf[lex.vocab[t]]) if t in lex.vocab else lex.max_idf for t in terms}
+    return {t: lex.idf_of(t) for t in terms}
 
 
 def _trim(text: str, span: Span) -> Span:
@@ -204,10 +204,14 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
     key = cross.key if cross is not None else scores
     # <<< cross-encoder
     allowed = [i for i, c in enumerate(reading.candidates) if c.passage_rank < max(1, answer_from)]
-    rows = sorted({reading.candidates[i].passage.passage_id for i in allowed if is_table_row(reading.candidates[i].text)})
-    if rows:  # a table's header row ("| Week | Dates | Topic |") names columns: it answers nothing
-        headers = {pid: [h.strip().casefold() for h in hs] for pid, (_, _, hs) in snap.structure(rows).items() if hs}
-        allowed = [i for i in allowed if not _is_header_row(reading.candidates[i], headers)]
+    facets, numbers = asked(question), numbered(question)
+    has_rows = any(is_table_row(reading.candidates[i].text) for i in allowed)
+    # headings, FAQ questions and column headers of the candidates' passages: one index read, only
+    # when a table row or a sibling check needs them
+    places = snap.structure(sorted({reading.candidates[i].passage.passage_id for i in allowed})) \
+        if has_rows or facets or numbers else {}
+    if has_rows:  # a table's header row ("| Week | Dates | Topic |") names columns: it answers nothing
+        allowed = [i for i in allowed if not is_header_row(reading.candidates[i].text, _headers(reading.candidates[i], places))]
     if not allowed:
         return Evidence(None, 0.0, reading)
     if retrieval.institution_docs:
@@ -224,12 +228,10 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
         if not having and kind in REQUIRED_FORM:
             return Evidence(None, 0.0, reading)  # no amount, no e-mail in the sources: not answered here
         allowed = having or allowed
-    facets, numbers = asked(question), numbered(question)
     if facets or numbers:
         # The question names a degree level, an intake, a test or a numbered one of several ("midterm
         # 2", "the second midterm"): a sentence about a sibling of it (master's fees for a PhD
         # question, the line of Midterm 1) never answers it; none but siblings: not in the sources.
-        places = snap.structure(sorted({reading.candidates[i].passage.passage_id for i in allowed}))
         contexts = {i: _context(reading.candidates[i], places) for i in allowed}
         allowed = [i for i in allowed
                    if not conflicts(facets, contexts[i]) and not number_conflicts(numbers, contexts[i])]
@@ -248,7 +250,7 @@ def select_answer(snap: IndexSnapshot, question: str, retrieval: Retrieval, focu
     best = max(allowed, key=lambda i: key[i])  # cross-encoder: key (was scores)
     # A listed fact whose key names what is asked ("Office: ..." under "Instructor" for "where is the
     # instructor's office?") is quoted rather than a line that only shares its words (fields.py).
-    field = best_field(snap, question, focus, reading.candidates, allowed, scores, best)
+    field = best_field(snap, question, focus, reading.candidates, allowed, scores, best, places=places)
     if field is not None:
         best = field.index
     if best != int(np.argmax(scores)):
@@ -301,18 +303,18 @@ def _silent_on(snap: IndexSnapshot, doc_id: str, facets: dict[str, frozenset[str
     return any(f in said and not (said[f] & values) for f, values in facets.items())
 
 
-def _is_header_row(cand: Candidate, headers: dict[int, list[str]]) -> bool:
-    hs = headers.get(cand.passage.passage_id)
-    return bool(hs) and is_table_row(cand.text) and \
-        [c.strip().casefold() for c in cand.text.strip().strip("|").split("|") if c.strip()] == [h for h in hs if h]
+def _headers(cand: Candidate, places: dict[int, tuple[list[str], str, list[str]]]) -> list[str]:
+    """The column headers of a candidate's table (``places``: IndexSnapshot.structure), or []."""
+    return places.get(cand.passage.passage_id, ([], "", []))[2]
 
 
 def _context(cand: Candidate, places: dict[int, tuple[list[str], str, list[str]]]) -> str:
     """A candidate sentence as a reader sees it: with the headings above it, the FAQ question it
     answers and, in a table, its column headers (``places``: IndexSnapshot.structure)."""
     p = cand.passage
-    headers = places.get(p.passage_id, ([], "", []))[2]
-    key = row_key(cand.text.strip().strip("|").split("|"), headers) if headers and is_table_row(cand.text) else ""
+    headers = _headers(cand, places)
+    cells = row_cells(cand.text) if headers and is_table_row(cand.text) else ()
+    key = row_key(cells, headers) if cells else ""
     return " \n".join([cand.text, key, *p.heading_path, p.faq_question or "", *headers])
 
 

@@ -40,7 +40,7 @@ import numpy as np
 from .facets import number_conflicts, numbered
 from .lang import DATE_FORM, EMAIL_FORM, PHONE_FORM
 from .lexical import STOPWORDS, synonyms, tokenize
-from .structure import is_label_line, is_question_text as is_question, is_table_row, label_parts
+from .structure import is_header_row, is_label_line, is_question_text as is_question, is_table_row, label_parts, row_cells
 
 _MIN_RECALL = 0.5
 _NAME_KEY = tokenize("Name")
@@ -120,8 +120,8 @@ def key_value(text: str, heading_path, headers, first_in_section: bool, term: st
     if term and first_in_section:
         return term, text, context, True  # "<dt>Last day to withdraw</dt><dd>November 6</dd>"
     if is_table_row(text):
-        cells = [c.strip() for c in text.strip().strip("|").split("|") if c.strip()]
-        if len(cells) < 2 or [c.casefold() for c in cells] == [h.strip().casefold() for h in headers]:
+        cells = row_cells(text)
+        if len(cells) < 2 or is_header_row(text, headers):
             return None  # the header row itself
         return row_key(cells, headers), " ".join(cells[1:]), context, True
     dashed = _DASHED.match(text)
@@ -141,7 +141,7 @@ def key_value(text: str, heading_path, headers, first_in_section: bool, term: st
 def row_key(cells, headers) -> str:
     """A table row's key: its first cell, or for a numbered row ("| 3 | Jan 26–30 | Segregation |"
     under "| Week | Dates | Topic |") the first column's name and the number: "Week 3"."""
-    first = cells[0].strip()
+    first = cells[0]
     if re.fullmatch(r"\d{1,2}", first) and headers and headers[0].strip():
         return f"{headers[0].strip()} {first}"
     return first
@@ -187,14 +187,16 @@ def _value_fits(question: str, value: str, strict: bool = False) -> bool:
 
 
 def best_field(snap, question: str, focus: str | None, candidates, allowed: list[int], scores: np.ndarray,
-               reader_choice: int) -> Field | None:
+               reader_choice: int, places: dict | None = None) -> Field | None:
     """The candidate (among ``allowed``) that is the field the question asks for, when one holds at
-    least as much of the question as the reader's choice does; None otherwise."""
+    least as much of the question as the reader's choice does; None otherwise. ``places``: the
+    candidates' ``IndexSnapshot.structure`` when the caller has read it (else read here when a table
+    row needs its column headers)."""
     lex = snap.lexical
     words = dict.fromkeys(_terms(focus or question))
     if not words:
         return None
-    weight = {t: float(lex.idf[lex.vocab[t]]) if t in lex.vocab else lex.max_idf for t in words}
+    weight = {t: lex.idf_of(t) for t in words}
     total = sum(weight.values())
     q_terms = set(words)
     q_caps = {w.casefold() for w in re.findall(r"\b[A-Z]{2,6}\b", question)}
@@ -204,8 +206,9 @@ def best_field(snap, question: str, focus: str | None, candidates, allowed: list
     # heading or column that names the attribute ("Weight")
     attribute = {t for t in q_terms if t in wh_terms}
     # column headers: only a table row's key needs them (one index query, only when there is a row)
-    rows = sorted({candidates[i].passage.passage_id for i in allowed if is_table_row(candidates[i].text)})
-    places = snap.structure(rows) if rows else {}
+    if places is None:
+        rows = sorted({candidates[i].passage.passage_id for i in allowed if is_table_row(candidates[i].text)})
+        places = snap.structure(rows) if rows else {}
     firsts: dict[int, int | None] = {}  # passage id → start of its first line under a heading
     # who a block of label lines is about: its bare name line ("Dr. Imogen Farrow") or its "Name:"
     # line, so that "Dr. Farrow's office" is the "Office:" line below her name

@@ -301,8 +301,6 @@ def _counts(text: str) -> bool:
 class _CountForm:
     """``search(sentence)``: a number in the sentence once its dates and times are set aside."""
 
-    pattern = _S_STRICT["count"].pattern
-
     def search(self, text: str) -> bool:
         return _counts(text)
 

@@ -240,6 +240,11 @@ class BM25Index:
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         return cls(matrix, vocab, idf, k1, b)
 
+    def idf_of(self, term: str) -> float:
+        """A term's idf; a term the corpus never uses counts as the rarest."""
+        tid = self.vocab.get(term)
+        return float(self.idf[tid]) if tid is not None else self.max_idf
+
     def query_terms(self, text: str) -> list[str]:
         """A query's terms: its tokens, then the acronyms of its written-out names that this corpus
         uses ("New York Institute of Technology" → "nyit" where a page says "NJUPT-NYIT")."""

@@ -97,8 +97,7 @@ class Reading:
 def _terms(snap: IndexSnapshot, text: str) -> tuple[list[str], np.ndarray]:
     lex = snap.lexical
     terms = lex.query_terms(text)
-    idf = np.array([float(lex.idf[lex.vocab[t]]) if t in lex.vocab else lex.max_idf for t in terms],
-                   dtype=np.float32)
+    idf = np.array([lex.idf_of(t) for t in terms], dtype=np.float32)
     return terms, idf
 
 

@@ -299,6 +299,17 @@ def label_context(text: str, heading_path) -> str:
 _CELLS_ROW = re.compile(r"^[^|\n]+( \| [^|\n]+)+$")
 
 
+def row_cells(text: str) -> tuple[str, ...]:
+    """A table row's non-empty cells, stripped ("| Final exam | 25% |" → ("Final exam", "25%"))."""
+    return tuple(c for c in _cells(text) if c)
+
+
+def is_header_row(text: str, headers) -> bool:
+    """Whether a row is its table's header row (its cells are the column headers): it names columns."""
+    wanted = [h.strip().casefold() for h in headers if h.strip()]
+    return bool(wanted) and is_table_row(text) and [c.casefold() for c in row_cells(text)] == wanted
+
+
 @lru_cache(maxsize=65536)
 def is_table_row(text: str) -> bool:
     """A table row as the loaders write it: Markdown ("| Final exam | 25% |") or HTML cells
